@@ -1,0 +1,443 @@
+"""Health content: expert answers, articles, topics and their tags.
+
+ArticlePage and QuestionPage share one abstract base, HealthContentPage, which
+carries everything a reader needs to judge a page: who wrote it, where it came
+from, whether it is sponsored and when a clinician last reviewed it.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    HelpPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from discsite.models import BasePage, IndexPage, paginate
+
+from .blocks import HealthBodyBlock, ReferencesBlock
+
+
+class HealthPageTag(TaggedItemBase):
+    """Tags on any health page, in one table so a topic lists answers and articles together."""
+
+    content_object = ParentalKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="health_tagged_items")
+
+    class Meta:
+        verbose_name = "health page tag"
+
+
+class HealthPageQuerySet(PageQuerySet):
+    def for_listing(self):
+        """Live pages, newest first, with what a listing card shows joined in."""
+        return self.live().select_related("author", "reviewed_by").order_by("-first_published_at", "-pk")
+
+
+HealthPageManager = PageManager.from_queryset(HealthPageQuerySet)
+
+
+def health_edit_handler(content_panels, provenance_panels, review_panels, *extra_tabs):
+    """The editor's tabs for a health page, in the order an editor works through them."""
+    return TabbedInterface(
+        [
+            ObjectList(content_panels, heading="Content"),
+            *extra_tabs,
+            ObjectList(provenance_panels, heading="Author, source & sponsorship"),
+            ObjectList(review_panels, heading="Clinical review"),
+            ObjectList(Page.promote_panels, heading="Promote"),
+            ObjectList(Page.settings_panels, heading="Settings"),
+        ]
+    )
+
+
+class HealthContentPage(BasePage):
+    """The abstract base of every page of health content."""
+
+    summary = models.TextField(
+        help_text=(
+            "The introduction: a few plain sentences shown under the title, in listings and "
+            "as the search-engine description."
+        )
+    )
+    body = StreamField(HealthBodyBlock())
+    tags = ClusterTaggableManager(
+        through=HealthPageTag, blank=True, help_text="Topics this page belongs to; each tag has a topic page."
+    )
+    author = models.ForeignKey(
+        "experts.ExpertPage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="%(class)s_authored",
+        help_text="Leave empty for content written by the editorial team.",
+    )
+    source_name = models.CharField(
+        max_length=200, blank=True, help_text="Where this content first appeared, e.g. 'Cainiu Health'."
+    )
+    source_url = models.URLField(blank=True, help_text="A link to the original, if it is public.")
+    source_updated_on = models.DateField(
+        null=True, blank=True, help_text="The date the source gives for its last update."
+    )
+    is_sponsored = models.BooleanField(
+        default=False,
+        verbose_name="contains sponsored material",
+        help_text="Tick if any part of the page promotes a product or is paid for. Readers are always told.",
+    )
+    sponsor_disclosure = models.TextField(
+        blank=True, help_text="Shown at the top of the page: who the sponsored material is from and what it is."
+    )
+    last_reviewed_on = models.DateField(
+        null=True, blank=True, help_text="Set when a clinician approves the page in the clinical review workflow."
+    )
+    reviewed_by = models.ForeignKey(
+        "experts.ExpertPage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="%(class)s_reviewed",
+        help_text="The clinician who last approved the page.",
+    )
+    next_review_due = models.DateField(
+        null=True, blank=True, help_text="After this date the page is listed as due for clinical review."
+    )
+
+    objects = HealthPageManager()
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+        index.RelatedFields("author", [index.SearchField("title"), index.SearchField("department")]),
+        index.FilterField("is_sponsored"),
+    ]
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldPanel("tags"),
+    ]
+    provenance_panels = [
+        FieldPanel("author"),
+        MultiFieldPanel(
+            [FieldPanel("source_name"), FieldPanel("source_url"), FieldPanel("source_updated_on")],
+            heading="Source",
+            help_text="Where the content came from, shown to readers as 'Source: ...'.",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("is_sponsored"), FieldPanel("sponsor_disclosure")],
+            heading="Sponsorship",
+        ),
+    ]
+    review_panels = [
+        HelpPanel(
+            content=(
+                "<p>The review record is stamped by the <b>Clinical review</b> workflow when a "
+                "clinician approves this page. It cannot be edited by hand.</p>"
+            )
+        ),
+        FieldRowPanel(
+            [
+                FieldPanel("last_reviewed_on", read_only=True),
+                FieldPanel("reviewed_by", read_only=True),
+                FieldPanel("next_review_due", read_only=True),
+            ]
+        ),
+    ]
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        has_sponsored_block = any(block.block_type == "sponsored" for block in self.body or [])
+        errors = {}
+        if has_sponsored_block and not self.is_sponsored:
+            errors["is_sponsored"] = "The body has a sponsored section, so the page must be marked sponsored."
+        if self.is_sponsored and not self.sponsor_disclosure.strip():
+            errors["sponsor_disclosure"] = "Sponsored pages need a disclosure that readers see first."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def review_status(self):
+        """'reviewed' or 'never'; what the public review line says."""
+        return "reviewed" if self.last_reviewed_on else "never"
+
+    def get_related_health_pages(self, model, limit, pinned=(), exclude_author=False):
+        """Pinned pages first, then live pages of `model` sharing the most tags with this one."""
+        pinned = [page for page in pinned if page.live][:limit]
+        remaining = limit - len(pinned)
+        if remaining <= 0:
+            return pinned
+        tag_ids = [tag.pk for tag in self.tags.all()]
+        if not tag_ids:
+            return pinned
+        candidates = (
+            model.objects.for_listing()
+            .exclude(pk__in=[self.pk, *(page.pk for page in pinned)])
+            .filter(health_tagged_items__tag_id__in=tag_ids)
+            .annotate(shared_tags=Count("health_tagged_items", filter=Q(health_tagged_items__tag_id__in=tag_ids)))
+            .order_by("-shared_tags", "-first_published_at", "-pk")
+        )
+        if exclude_author and self.author_id:
+            candidates = candidates.exclude(author_id=self.author_id)
+        return pinned + list(candidates[:remaining])
+
+
+class QuestionIndexPage(IndexPage):
+    subpage_types = ["articles.QuestionPage"]
+
+    class Meta:
+        verbose_name = "expert answers index"
+
+    def get_listing_queryset(self):
+        return QuestionPage.objects.child_of(self).for_listing()
+
+
+class QuestionPage(HealthContentPage):
+    """One question answered by one named expert. The title is the question."""
+
+    listing_label = "Expert answer"
+
+    author = models.ForeignKey(
+        "experts.ExpertPage",
+        on_delete=models.PROTECT,
+        related_name="answers",
+        verbose_name="answering expert",
+        help_text="The expert who gives this answer.",
+    )
+    audio = models.ForeignKey(
+        "wagtaildocs.Document",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The expert's recorded answer, if there is one; the body is its transcript.",
+    )
+    audio_duration = models.CharField(
+        max_length=40, blank=True, help_text="The recording's length as the source gives it, e.g. '1min 32sec'."
+    )
+
+    content_panels = [
+        FieldPanel("title", heading="Question", help_text="The question, as a reader would ask it."),
+        FieldPanel("summary", heading="Short answer", help_text="The answer in two or three plain sentences."),
+        FieldPanel("body", heading="Full answer"),
+        FieldPanel("tags"),
+    ]
+    provenance_panels = [
+        *HealthContentPage.provenance_panels,
+        MultiFieldPanel([FieldPanel("audio"), FieldPanel("audio_duration")], heading="Audio answer"),
+    ]
+    other_voices_panels = [
+        InlinePanel(
+            "pinned_voices",
+            heading="Other voices",
+            label="Pinned answer",
+            help_text=(
+                "Other experts' answers shown first under 'Other voices'. More are added "
+                "automatically from answers that share this page's tags."
+            ),
+        )
+    ]
+    edit_handler = health_edit_handler(
+        content_panels,
+        provenance_panels,
+        HealthContentPage.review_panels,
+        ObjectList(other_voices_panels, heading="Other voices"),
+    )
+
+    parent_page_types = ["articles.QuestionIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "expert answer"
+
+
+    def get_other_voices(self, limit=5):
+        pinned = [voice.page for voice in self.pinned_voices.select_related("page__author")]
+        return self.get_related_health_pages(QuestionPage, limit, pinned=pinned, exclude_author=True)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["other_voices"] = self.get_other_voices()
+        context["related_articles"] = self.get_related_health_pages(ArticlePage, 3)
+        return context
+
+
+class QuestionPageOtherVoice(Orderable):
+    question = ParentalKey(QuestionPage, on_delete=models.CASCADE, related_name="pinned_voices")
+    page = models.ForeignKey(QuestionPage, on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("page")]
+
+
+class ArticleIndexPage(IndexPage):
+    subpage_types = ["articles.ArticlePage"]
+
+    class Meta:
+        verbose_name = "articles index"
+
+    def get_listing_queryset(self):
+        return ArticlePage.objects.child_of(self).for_listing()
+
+
+class ArticlePage(HealthContentPage):
+    """A long-form article, with its references and related reading."""
+
+    listing_label = "Article"
+
+    references = StreamField(
+        ReferencesBlock(),
+        blank=True,
+        help_text="The published sources this article relies on, in the order it cites them.",
+    )
+
+    content_panels = [*HealthContentPage.content_panels, FieldPanel("references")]
+    related_panels = [
+        InlinePanel(
+            "pinned_related",
+            heading="Related articles",
+            label="Pinned article",
+            help_text="Shown first under 'Related articles'; more are added from articles sharing tags.",
+        )
+    ]
+    edit_handler = health_edit_handler(
+        content_panels,
+        HealthContentPage.provenance_panels,
+        HealthContentPage.review_panels,
+        ObjectList(related_panels, heading="Related"),
+    )
+    parent_page_types = ["articles.ArticleIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "article"
+
+
+    def get_related_articles(self, limit=3):
+        pinned = [item.page for item in self.pinned_related.select_related("page__author")]
+        return self.get_related_health_pages(ArticlePage, limit, pinned=pinned)
+
+    def get_previous_and_next(self):
+        """The neighbouring live articles in the index's order (newest first)."""
+        siblings = ArticlePage.objects.live().sibling_of(self, inclusive=False)
+        key = (self.first_published_at, self.pk)
+        if key[0] is None:
+            return None, None
+        newer = (
+            siblings.filter(
+                Q(first_published_at__gt=key[0]) | Q(first_published_at=key[0], pk__gt=key[1])
+            )
+            .order_by("first_published_at", "pk")
+            .first()
+        )
+        older = (
+            siblings.filter(
+                Q(first_published_at__lt=key[0]) | Q(first_published_at=key[0], pk__lt=key[1])
+            )
+            .order_by("-first_published_at", "-pk")
+            .first()
+        )
+        return newer, older
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["related_articles"] = self.get_related_articles()
+        context["related_answers"] = self.get_related_health_pages(QuestionPage, 3)
+        context["previous_page"], context["next_page"] = self.get_previous_and_next()
+        return context
+
+
+class ArticlePageRelated(Orderable):
+    article = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="pinned_related")
+    page = models.ForeignKey(ArticlePage, on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("page")]
+
+
+HEALTH_PAGE_MODELS = (QuestionPage, ArticlePage)
+
+
+def load_listing_cards(pks):
+    """The specific pages for `pks`, in that order, with a fixed number of queries.
+
+    `Page.specific()` would fetch them too, but cannot join the author and
+    reviewer a card shows; one query per health page type does.
+    """
+    found = {}
+    for model in HEALTH_PAGE_MODELS:
+        for page in model.objects.filter(pk__in=pks).select_related("author", "reviewed_by"):
+            found[page.pk] = page
+    return [found[pk] for pk in pks if pk in found]
+
+
+def health_page_listing(request, tag=None, author=None):
+    """One page of live answers and articles, newest first, optionally by tag or author."""
+    pages = Page.objects.live().type(*HEALTH_PAGE_MODELS)
+    if tag is not None:
+        pages = pages.filter(health_tagged_items__tag=tag)
+    if author is not None:
+        pages = pages.filter(Q(questionpage__author=author) | Q(articlepage__author=author))
+    listing = paginate(request, pages.order_by("-first_published_at", "-pk").values_list("pk", flat=True))
+    listing.object_list = load_listing_cards(list(listing.object_list))
+    return listing
+
+
+def reviewed_by(expert, limit):
+    """The pages `expert` last reviewed, most recently reviewed first, and how many there are."""
+    pages = Page.objects.live().filter(Q(questionpage__reviewed_by=expert) | Q(articlepage__reviewed_by=expert))
+    newest_review_first = pages.annotate(
+        reviewed_on=Coalesce("questionpage__last_reviewed_on", "articlepage__last_reviewed_on")
+    ).order_by("-reviewed_on", "-pk")
+    pks = list(newest_review_first.values_list("pk", flat=True)[:limit])
+    return load_listing_cards(pks), pages.count()
+
+
+class TopicIndexPage(IndexPage):
+    subpage_types = ["articles.TopicPage"]
+
+    class Meta:
+        verbose_name = "topics index"
+
+    def get_listing_queryset(self):
+        return TopicPage.objects.child_of(self).live().select_related("tag").order_by("title")
+
+
+class TopicPage(BasePage):
+    """A curated hub bound to one tag: everything live with that tag, newest first."""
+
+    tag = models.OneToOneField(
+        "taggit.Tag",
+        on_delete=models.PROTECT,
+        related_name="topic_page",
+        help_text="Every live answer and article with this tag is listed on the topic page.",
+    )
+    intro = models.TextField(help_text="What this topic covers, in one or two sentences.")
+
+    content_panels = [*Page.content_panels, FieldPanel("tag"), FieldPanel("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    parent_page_types = ["articles.TopicIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "topic"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["items"] = health_page_listing(request, tag=self.tag)
+        return context

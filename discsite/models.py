@@ -1,0 +1,181 @@
+"""The project's core: the shared page base, the home page and site-wide settings."""
+
+from django.core.paginator import Paginator
+from django.db import models
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from modelcluster.fields import ParentalKey
+
+LISTING_PAGE_SIZE = 12
+
+
+def paginate(request, queryset, per_page=LISTING_PAGE_SIZE):
+    """One page of `queryset` for `?page=`.
+
+    Django's `Paginator.get_page` already turns a missing or non-numeric value
+    into the first page and an out-of-range one into the last page, which is
+    exactly what a reader who mistypes a URL should get.
+    """
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+class BasePage(Page):
+    """What every public page has: a meta description with a fallback chain.
+
+    Subclasses that have a `summary` use it; otherwise the intro. Editors can
+    always override with the Promote tab's search description.
+    """
+
+    class Meta:
+        abstract = True
+
+    def get_meta_description(self):
+        for candidate in (
+            self.search_description,
+            getattr(self, "summary", ""),
+            getattr(self, "intro", ""),
+        ):
+            if candidate and candidate.strip():
+                return candidate.strip()
+        return ""
+
+
+class IndexPage(BasePage):
+    """A singleton listing page with an introduction; children are paginated."""
+
+    intro = models.TextField(
+        blank=True, help_text="One or two sentences shown under the heading and in search results."
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    max_count = 1
+    parent_page_types = ["discsite.HomePage"]
+
+    class Meta:
+        abstract = True
+
+    def get_listing_queryset(self):
+        """The live items this index lists, in the order a reader sees them."""
+        raise NotImplementedError
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["items"] = paginate(request, self.get_listing_queryset())
+        return context
+
+
+class HomePage(BasePage):
+    """The site root: featured content, then the latest answers, articles, topics and experts."""
+
+    intro = models.TextField(
+        blank=True, help_text="The welcome text under the site's main heading."
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        InlinePanel(
+            "featured_items",
+            label="Featured page",
+            heading="Featured",
+            help_text="Pages shown first on the home page, in this order.",
+            max_num=3,
+        ),
+    ]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "articles.QuestionIndexPage",
+        "articles.ArticleIndexPage",
+        "articles.TopicIndexPage",
+        "experts.ExpertIndexPage",
+    ]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        # Imported here: the content apps import this module for BasePage.
+        from articles.models import ArticlePage, QuestionPage, TopicPage
+        from experts.models import ExpertPage
+
+        context = super().get_context(request, *args, **kwargs)
+        featured = [item.page.specific for item in self.featured_items.select_related("page") if item.page.live]
+        featured_ids = {page.pk for page in featured}
+        context.update(
+            featured=featured,
+            latest_answers=QuestionPage.objects.for_listing().exclude(pk__in=featured_ids)[:4],
+            latest_articles=ArticlePage.objects.for_listing().exclude(pk__in=featured_ids)[:3],
+            topics=TopicPage.objects.live().order_by("title"),
+            experts=ExpertPage.objects.live().order_by("title")[:8],
+        )
+        return context
+
+
+class HomePageFeaturedItem(Orderable):
+    home_page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="featured_items")
+    page = models.ForeignKey(
+        "wagtailcore.Page",
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="An answer or article to feature.",
+    )
+
+    panels = [PageChooserPanel("page", page_type=["articles.QuestionPage", "articles.ArticlePage"])]
+
+
+@register_setting(icon="cog")
+class SiteSettings(BaseGenericSetting):
+    """Text that appears on every page, kept once so it is edited once."""
+
+    editorial_team_name = models.CharField(
+        max_length=100,
+        default="the discsite editorial team",
+        help_text="Shown as the author of content that has no named expert.",
+    )
+    disclaimer = RichTextField(
+        features=["bold", "italic", "link"],
+        default=(
+            "<p>This site gives general information about lumbar disc herniation. It does not "
+            "replace advice from a doctor who knows your situation.</p>"
+        ),
+        help_text="Shown in the footer of every page.",
+    )
+    urgent_care_title = models.CharField(
+        max_length=120,
+        default="Get medical help immediately if you have",
+        help_text="The heading of the urgent-care card on every health page.",
+    )
+    urgent_care_symptoms = models.TextField(
+        default=(
+            "new problems controlling your bladder or bowels\n"
+            "numbness around your buttocks, genitals or inner thighs\n"
+            "leg weakness that is getting worse"
+        ),
+        help_text="The red-flag symptoms, one per line.",
+    )
+    urgent_care_action = models.CharField(
+        max_length=255,
+        default="Call your local emergency number or go to an emergency department now.",
+        help_text="What the reader should do.",
+    )
+    default_review_interval_months = models.PositiveSmallIntegerField(
+        default=12,
+        help_text="When a clinician approves a page, its next review falls due this many months later.",
+    )
+
+    panels = [
+        FieldPanel("editorial_team_name"),
+        FieldPanel("disclaimer"),
+        MultiFieldPanel(
+            [FieldPanel("urgent_care_title"), FieldPanel("urgent_care_symptoms"), FieldPanel("urgent_care_action")],
+            heading="Urgent care",
+        ),
+        FieldPanel("default_review_interval_months"),
+    ]
+
+    class Meta:
+        verbose_name = "site settings"
+
+    @property
+    def urgent_care_symptom_list(self):
+        return [line.strip() for line in self.urgent_care_symptoms.splitlines() if line.strip()]

@@ -1,0 +1,101 @@
+"""Profiles of the people who write and review health content."""
+
+from django.conf import settings
+from django.db import models
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+from discsite.models import BasePage, IndexPage
+
+
+class ExpertIndexPage(IndexPage):
+    subpage_types = ["experts.ExpertPage"]
+
+    def get_listing_queryset(self):
+        return ExpertPage.objects.child_of(self).live().order_by("title")
+
+
+class ExpertPage(BasePage):
+    """An author or reviewer. The page title is the person's name, without honorific.
+
+    Linking a user account lets a clinician's approval in the clinical review
+    workflow be shown to readers as "Medically reviewed by" this profile.
+    """
+
+    honorific = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=[("Dr", "Dr"), ("Prof", "Prof"), ("Mr", "Mr"), ("Ms", "Ms")],
+        help_text="Shown before the name, for example 'Dr'.",
+    )
+    credentials = models.CharField(
+        max_length=120, blank=True, help_text="Qualifications after the name, for example 'MD, FRCS'."
+    )
+    job_title = models.CharField(max_length=120, blank=True, help_text="For example 'Consultant spinal surgeon'.")
+    department = models.CharField(max_length=120, blank=True, help_text="Speciality or department, e.g. Orthopedics.")
+    institution = models.CharField(max_length=200, blank=True, help_text="Hospital or organisation.")
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="A head-and-shoulders portrait; the person's name is used as its alternative text.",
+    )
+    bio = RichTextField(features=["bold", "italic", "link"], blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="expert_profile",
+        help_text="The login of this person, so their approvals as a clinical reviewer are credited to this profile.",
+    )
+
+    content_panels = [
+        FieldPanel("title", heading="Name", help_text="The person's name without honorific, e.g. 'Wang Fei'."),
+        MultiFieldPanel(
+            [
+                FieldPanel("honorific"),
+                FieldPanel("credentials"),
+                FieldPanel("job_title"),
+                FieldPanel("department"),
+                FieldPanel("institution"),
+            ],
+            heading="Professional details",
+        ),
+        FieldPanel("photo"),
+        FieldPanel("bio"),
+    ]
+    settings_panels = [*Page.settings_panels, FieldPanel("user")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("department"),
+        index.SearchField("institution"),
+        index.SearchField("bio"),
+        index.AutocompleteField("title"),
+    ]
+    parent_page_types = ["experts.ExpertIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "expert"
+
+    @property
+    def display_name(self):
+        return f"{self.honorific} {self.title}" if self.honorific else self.title
+
+    @property
+    def affiliation(self):
+        """Department and institution as one line, e.g. 'Orthopedics, City Hospital'."""
+        return ", ".join(part for part in (self.department, self.institution) if part)
+
+    def get_context(self, request, *args, **kwargs):
+        from articles.models import health_page_listing, reviewed_by
+
+        context = super().get_context(request, *args, **kwargs)
+        context["contributions"] = health_page_listing(request, author=self)
+        context["reviewed"], context["reviewed_count"] = reviewed_by(self, limit=10)
+        return context
