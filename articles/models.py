@@ -267,7 +267,6 @@ class QuestionPage(HealthContentPage):
     class Meta:
         verbose_name = "expert answer"
 
-
     def get_other_voices(self, limit=5):
         pinned = [voice.page for voice in self.pinned_voices.select_related("page__author")]
         return self.get_related_health_pages(QuestionPage, limit, pinned=pinned, exclude_author=True)
@@ -328,7 +327,6 @@ class ArticlePage(HealthContentPage):
     class Meta:
         verbose_name = "article"
 
-
     def get_related_articles(self, limit=3):
         pinned = [item.page for item in self.pinned_related.select_related("page__author")]
         return self.get_related_health_pages(ArticlePage, limit, pinned=pinned)
@@ -340,16 +338,12 @@ class ArticlePage(HealthContentPage):
         if key[0] is None:
             return None, None
         newer = (
-            siblings.filter(
-                Q(first_published_at__gt=key[0]) | Q(first_published_at=key[0], pk__gt=key[1])
-            )
+            siblings.filter(Q(first_published_at__gt=key[0]) | Q(first_published_at=key[0], pk__gt=key[1]))
             .order_by("first_published_at", "pk")
             .first()
         )
         older = (
-            siblings.filter(
-                Q(first_published_at__lt=key[0]) | Q(first_published_at=key[0], pk__lt=key[1])
-            )
+            siblings.filter(Q(first_published_at__lt=key[0]) | Q(first_published_at=key[0], pk__lt=key[1]))
             .order_by("-first_published_at", "-pk")
             .first()
         )

@@ -2,11 +2,11 @@
 
 from django.core.paginator import Paginator
 from django.db import models
+from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
-from modelcluster.fields import ParentalKey
 
 LISTING_PAGE_SIZE = 12
 
@@ -69,9 +69,7 @@ class IndexPage(BasePage):
 class HomePage(BasePage):
     """The site root: featured content, then the latest answers, articles, topics and experts."""
 
-    intro = models.TextField(
-        blank=True, help_text="The welcome text under the site's main heading."
-    )
+    intro = models.TextField(blank=True, help_text="The welcome text under the site's main heading.")
 
     content_panels = [
         *Page.content_panels,

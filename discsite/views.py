@@ -12,8 +12,9 @@ SEARCH_QUERY_MAX_LENGTH = 200
 
 @require_GET
 def search(request):
-    from articles.models import HEALTH_PAGE_MODELS
     from wagtail.models import Page
+
+    from articles.models import HEALTH_PAGE_MODELS
 
     query = request.GET.get("q", "").strip()[:SEARCH_QUERY_MAX_LENGTH]
     results = None

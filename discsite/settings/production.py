@@ -13,9 +13,7 @@ from .base import *  # noqa: F403
 def required_env(name, hint):
     value = os.environ.get(name, "").strip()
     if not value:
-        sys.stderr.write(
-            f"discsite: the production settings need the {name} environment variable ({hint}).\n"
-        )
+        sys.stderr.write(f"discsite: the production settings need the {name} environment variable ({hint}).\n")
         raise SystemExit(78)  # EX_CONFIG
     return value
 
