@@ -1,0 +1,63 @@
+# discsite: `make run` serves the seeded site, `make test` runs the whole suite.
+# Both create the virtual environment and install what they need first.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+PG_URL ?= postgres://postgres@127.0.0.1:5432/discsite
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-dev setup run test quicktest lint format test-postgres test-browser check clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed ## Create .venv and install the runtime requirements
+
+install-dev: $(VENV)/.installed-dev ## Also install the test and lint tools
+
+setup: install ## Migrate, seed the content and create the demo users (SQLite unless DATABASE_URL is set)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed
+	$(MANAGE) create_demo_users
+
+run: setup ## Set everything up and serve the site at http://127.0.0.1:8000/ (admin at /admin/)
+	$(MANAGE) runserver 127.0.0.1:8000
+
+lint: install-dev ## ruff: lint and formatting check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev ## ruff: fix what can be fixed and format
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: lint ## Lint, then run the whole suite on SQLite (browser tests skip if Chromium is missing)
+	$(PY) -m pytest
+
+quicktest: install-dev ## The suite without linting, reusing the test database
+	$(PY) -m pytest --reuse-db
+
+test-postgres: install-dev ## The whole suite against PostgreSQL ($$PG_URL)
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest
+
+test-browser: install-dev ## Only the end-to-end tests in Chromium (fails if Chromium is missing)
+	DISCSITE_REQUIRE_BROWSER=1 $(PY) -m pytest -m browser
+
+check: install-dev ## Django's system checks and a check for missing migrations
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+
+clean: ## Remove the virtual environment, the SQLite database and collected files
+	rm -rf $(VENV) db.sqlite3 static media test-artifacts

@@ -1,0 +1,42 @@
+"""python manage.py create_demo_users: one login per role, for a developer's machine only."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+DEMO_PASSWORD = "changeme"  # noqa: S105 (documented demo password; refused outside dev settings)
+
+# username -> (group, is_superuser)
+DEMO_USERS = {
+    "admin": (None, True),
+    "editor": ("Editors", False),
+    "clinician": ("Clinical reviewers", False),
+    "moderator": ("Moderators", False),
+}
+
+
+class Command(BaseCommand):
+    help = "Create the demo users admin, editor, clinician and moderator (password 'changeme'). Dev settings only."
+
+    def handle(self, *args, **options):
+        if not getattr(settings, "DISCSITE_ALLOW_DEMO_USERS", False):
+            raise CommandError(
+                "Demo users are only for development: these settings do not allow them "
+                "(DISCSITE_ALLOW_DEMO_USERS is off, as it is in production)."
+            )
+        User = get_user_model()
+        with transaction.atomic():
+            for username, (group_name, is_superuser) in DEMO_USERS.items():
+                user, created = User.objects.get_or_create(
+                    username=username,
+                    defaults={"email": f"{username}@example.com", "first_name": username.title()},
+                )
+                user.is_superuser = user.is_staff = is_superuser
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+                if group_name:
+                    user.groups.set([Group.objects.get(name=group_name)])
+                self.stdout.write(f"{'created' if created else 'updated'} {username} ({group_name or 'superuser'})")
+        self.stdout.write(self.style.SUCCESS(f"Demo users ready; the password is '{DEMO_PASSWORD}'."))
