@@ -1,0 +1,169 @@
+"""Template tags and filters for the public templates.
+
+Kept small and free of markup: the HTML lives in templates/, these only
+prepare values (breadcrumb trails, pagination links, anchors) or make rendered
+rich text safe to publish (rel="sponsored" on promotional links).
+"""
+
+import re
+import zlib
+
+from django import template
+from django.utils import timezone
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+
+register = template.Library()
+
+ANCHOR_TAG = re.compile(r"<a\b([^>]*)>", re.IGNORECASE)
+REL_ATTRIBUTE = re.compile(r"""\srel\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
+SPONSORED_REL = ("sponsored", "nofollow")
+
+
+def _add_sponsored_rel(match):
+    attributes = match.group(1)
+    existing = REL_ATTRIBUTE.search(attributes)
+    if existing is None:
+        return f'<a{attributes} rel="{" ".join(SPONSORED_REL)}">'
+    values = (existing.group(1) or existing.group(2) or existing.group(3) or "").split()
+    values += [value for value in SPONSORED_REL if value not in values]
+    attributes = f'{attributes[: existing.start()]} rel="{" ".join(values)}"{attributes[existing.end() :]}'
+    return f"<a{attributes}>"
+
+
+@register.filter
+def sponsored_links(html):
+    """Mark every link in rendered rich text as paid-for: rel="sponsored nofollow".
+
+    Accepts a RichText value or already-safe HTML; anything else is escaped first.
+    """
+    return mark_safe(ANCHOR_TAG.sub(_add_sponsored_rel, str(conditional_escape(html))))  # noqa: S308
+
+
+@register.filter
+def anchor(text):
+    """A stable fragment id for a heading, from its text ('Symptoms' -> 'symptoms')."""
+    text = str(text or "")
+    return slugify(text) or f"section-{zlib.crc32(text.encode()):08x}"
+
+
+@register.filter
+def contents_headings(stream):
+    """The section headings (h2) of a body StreamField, as id/text pairs for a contents list."""
+    return [
+        {"id": anchor(block.value["text"]), "text": block.value["text"]}
+        for block in stream or []
+        if block.block_type == "heading" and block.value.get("level") != "h3"
+    ]
+
+
+@register.filter
+def blocks_of_type(stream, block_type):
+    """The blocks of one type in a StreamField value, in order."""
+    return [block for block in stream or [] if block.block_type == block_type]
+
+
+@register.filter
+def initials(name):
+    """'Wang Cheng Lin' -> 'WL': the first and last initials, for an avatar without a photo."""
+    words = [word for word in str(name or "").split() if word[:1].isalnum()]
+    if not words:
+        return ""
+    if len(words) == 1:
+        return words[0][:1].upper()
+    return (words[0][:1] + words[-1][:1]).upper()
+
+
+@register.filter
+def is_past(day):
+    """True if a date is before today, e.g. a review that has fallen due."""
+    return bool(day) and day < timezone.localdate()
+
+
+@register.filter
+def highlight(text, query):
+    """Escape `text` and wrap each word of the search `query` it contains in <mark>."""
+    escaped = escape(text or "")
+    terms = sorted({term for term in str(query or "").split() if len(term) > 1}, key=len, reverse=True)
+    if not terms:
+        return mark_safe(escaped)  # noqa: S308
+    words = "|".join(re.escape(escape(term)) for term in terms)
+    # Whole words, allowing a short ending: "disc" marks "discs" but not "discomfort".
+    pattern = re.compile(r"(&[#\w]+;)|\b((?:" + words + r")\w{0,2})\b", re.IGNORECASE)
+    marked = pattern.sub(lambda match: match.group(1) or f"<mark>{match.group(2)}</mark>", escaped)
+    return mark_safe(marked)  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumb_trail(context, page=None, current_title=""):
+    """The trail from the home page to `page` (or to a non-page view called `current_title`).
+
+    Each crumb is a dict with `title` and `url`; the last one, the current page, has no url.
+    """
+    request = context.get("request")
+    crumbs = [{"title": "Home", "url": "/"}]
+    if page is not None and getattr(page, "path", None):
+        ancestors = page.get_ancestors().filter(depth__gt=1)
+        crumbs = [
+            {"title": "Home" if index == 0 else ancestor.title, "url": ancestor.get_url(request)}
+            for index, ancestor in enumerate(ancestors)
+        ] or crumbs
+        crumbs.append({"title": getattr(page, "display_name", page.title), "url": None})
+    elif current_title:
+        crumbs.append({"title": current_title, "url": None})
+    return crumbs
+
+
+@register.simple_tag(takes_context=True)
+def topic_links(context, page):
+    """The page's tags, each with the url of its topic page if it has a live one.
+
+    Two queries however many tags there are: one for the tags, one for their topic pages.
+    """
+    from articles.models import TopicPage
+
+    tags = sorted(page.tags.all(), key=lambda tag: tag.name.lower())
+    tag_ids = [tag.pk for tag in tags if tag.pk]
+    topics = {topic.tag_id: topic for topic in TopicPage.objects.live().filter(tag_id__in=tag_ids)} if tag_ids else {}
+    request = context.get("request")
+    return [{"name": tag.name, "url": topics[tag.pk].get_url(request) if tag.pk in topics else None} for tag in tags]
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, number):
+    """A link to page `number` of the current listing that keeps every other GET parameter (e.g. q)."""
+    request = context["request"]
+    params = request.GET.copy()
+    params.pop("page", None)
+    if str(number) != "1":
+        params["page"] = number
+    return f"{request.path}?{params.urlencode()}" if params else request.path
+
+
+@register.simple_tag
+def elided_pages(page_obj):
+    """Page numbers to offer around the current one, with '…' for the gaps."""
+    return list(page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1))
+
+
+@register.simple_tag(takes_context=True)
+def nav_state(context, prefix):
+    """'page' if the current path is `prefix`, 'section' if it is below it, else ''."""
+    request = context.get("request")
+    path = getattr(request, "path", "")
+    if path == prefix:
+        return "page"
+    if path.startswith(prefix):
+        return "section"
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context, page=None):
+    """The absolute URL of `page`, or of the current path when there is no page."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    path = page.get_url(request) if page is not None else request.path
+    return request.build_absolute_uri(path) if path else ""
