@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
+from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
@@ -173,6 +174,11 @@ class HealthContentPage(BasePage):
         if errors:
             raise ValidationError(errors)
 
+    @cached_property
+    def tag_list(self):
+        """The page's tags, fetched once per request however many parts of the page show them."""
+        return sorted(self.tags.all(), key=lambda tag: tag.name.lower())
+
     @property
     def review_status(self):
         """'reviewed' or 'never'; what the public review line says."""
@@ -184,7 +190,7 @@ class HealthContentPage(BasePage):
         remaining = limit - len(pinned)
         if remaining <= 0:
             return pinned
-        tag_ids = [tag.pk for tag in self.tags.all()]
+        tag_ids = [tag.pk for tag in self.tag_list]
         if not tag_ids:
             return pinned
         candidates = (

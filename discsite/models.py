@@ -93,11 +93,11 @@ class HomePage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         # Imported here: the content apps import this module for BasePage.
-        from articles.models import ArticlePage, QuestionPage, TopicPage
+        from articles.models import ArticlePage, QuestionPage, TopicPage, load_listing_cards
         from experts.models import ExpertPage
 
         context = super().get_context(request, *args, **kwargs)
-        featured = [item.page.specific for item in self.featured_items.select_related("page") if item.page.live]
+        featured = [page for page in load_listing_cards(self.featured_page_ids()) if page.live]
         featured_ids = {page.pk for page in featured}
         context.update(
             featured=featured,
@@ -107,6 +107,9 @@ class HomePage(BasePage):
             experts=ExpertPage.objects.live().order_by("title")[:8],
         )
         return context
+
+    def featured_page_ids(self):
+        return [item.page_id for item in self.featured_items.all()]
 
 
 class HomePageFeaturedItem(Orderable):

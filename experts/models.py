@@ -92,6 +92,13 @@ class ExpertPage(BasePage):
         """Department and institution as one line, e.g. 'Orthopedics, City Hospital'."""
         return ", ".join(part for part in (self.department, self.institution) if part)
 
+    def get_meta_description(self):
+        described = super().get_meta_description()
+        if described:
+            return described
+        role = ", ".join(part for part in (self.job_title, self.affiliation) if part)
+        return f"{self.display_name}{f', {role}' if role else ''}: answers and articles on lumbar disc herniation."
+
     def get_context(self, request, *args, **kwargs):
         from articles.models import health_page_listing, reviewed_by
 

@@ -123,7 +123,7 @@ def topic_links(context, page):
     """
     from articles.models import TopicPage
 
-    tags = sorted(page.tags.all(), key=lambda tag: tag.name.lower())
+    tags = page.tag_list
     tag_ids = [tag.pk for tag in tags if tag.pk]
     topics = {topic.tag_id: topic for topic in TopicPage.objects.live().filter(tag_id__in=tag_ids)} if tag_ids else {}
     request = context.get("request")
