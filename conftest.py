@@ -1,9 +1,13 @@
 """Fixtures shared by every app's tests."""
 
+import os
+import re
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 
 @pytest.fixture(autouse=True)
@@ -38,3 +42,128 @@ def _seeded_module(django_db_setup, django_db_blocker):
 @pytest.fixture
 def seeded(_seeded_module, db):
     """The site built from the real seed files (rolled back after the module)."""
+
+
+# ---------------------------------------------------------------- browser tests
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
+
+
+def _browser_unavailable_reason():
+    if Path(CHROMIUM).exists():
+        return None
+    return f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _playwright(request):
+    """Start Playwright's driver before anything touches the database, if browser tests will run.
+
+    Starting it switches the thread's context variables, where Django keeps its connections:
+    started mid-session it would leave the test database's connection object behind.
+    """
+    if not any(item.get_closest_marker("browser") for item in request.session.items) or _browser_unavailable_reason():
+        yield None
+        return
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
+    # between browser steps are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    yield playwright
+    playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium(_playwright):
+    """The system Chromium driven by Playwright; skipped where it is missing, unless CI requires it."""
+    reason = _browser_unavailable_reason()
+    if reason:
+        if os.environ.get("DISCSITE_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{reason}, and DISCSITE_REQUIRE_BROWSER=1 requires the browser tests")
+        pytest.skip(reason)
+    browser = _playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium):
+    """A fresh browser tab (own cookies) at desktop size; failed requests to other hosts are refused."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(request):
+    """Save a full-page screenshot under test-artifacts/<test name>/<name>.png."""
+    folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.name)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name):
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture(scope="session")
+def _migrated_state(django_db_setup, django_db_blocker):
+    """The database as the migrations left it (root page, locale, roles, settings), serialised."""
+    with django_db_blocker.unblock():
+        return connection.creation.serialize_db_to_string()
+
+
+@pytest.fixture(scope="session")
+def _browser_live_server(django_db_setup):
+    """A live server for the browser tests (pytest-django's `live_server` without its autouse helper,
+    whose early transactional_db would flush the tables after our restore)."""
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("localhost:0")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def _restore_migrated_state(_migrated_state, django_db_blocker):
+    """After a transactional test has emptied the tables, put back what the migrations created.
+
+    Django's serialized rollback restores that data only when the *next* transactional test
+    starts; restoring on the way out as well keeps it there for any test that follows.
+    Set up before transactional_db (see live_site), so torn down after its flush.
+    """
+    yield
+    with django_db_blocker.unblock():
+        connection.creation.deserialize_db_from_string(_migrated_state)
+
+
+@pytest.fixture
+def live_site(_restore_migrated_state, django_db_serialized_rollback, transactional_db, _browser_live_server):
+    """The live server over committed data, for browser tests.
+
+    With serialized rollback, the flush after the test keeps the content types' ids (it skips
+    post_migrate), so the restored rows still match Django's content-type cache.
+    """
+    return _browser_live_server
+
+
+@pytest.fixture
+def seeded_live_server(live_site):
+    """The live server with the seeded site committed."""
+    call_command("seed", verbosity=0)
+    return live_site

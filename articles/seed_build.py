@@ -159,7 +159,7 @@ class TreeBuilder:
         values = {"title": self.seed.site["home"]["title"], "intro": self.seed.site["home"]["intro"]}
         home = HomePage.objects.first()
         if home is None:
-            root = Page.get_first_root_node()
+            root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
             placeholder = site.root_page if site else None
             if placeholder is not None and placeholder.specific_class is Page and placeholder.numchild == 0:
                 # Wagtail's own "Welcome to your new Wagtail site!" page holds the slug 'home'.
