@@ -167,3 +167,34 @@ def seeded_live_server(live_site):
     """The live server with the seeded site committed."""
     call_command("seed", verbosity=0)
     return live_site
+
+
+# ---------------------------------------------------------------- roles
+
+
+@pytest.fixture
+def roles(site_tree, django_user_model):
+    """One user per role, with e-mail addresses; the clinicians are linked to expert profiles."""
+    from django.contrib.auth.models import Group
+
+    from experts.factories import ExpertPageFactory
+
+    def user(username, group=None, **extra):
+        account = django_user_model.objects.create_user(
+            username=username, email=f"{username}@example.com", password="changeme", **extra
+        )
+        if group:
+            account.groups.add(Group.objects.get(name=group))
+        return account
+
+    people = {
+        "editor": user("editor", "Editors"),
+        "clinician": user("clinician", "Clinical reviewers"),
+        "second_clinician": user("second_clinician", "Clinical reviewers"),
+        "unlinked_clinician": user("unlinked_clinician", "Clinical reviewers"),
+        "moderator": user("moderator", "Moderators"),
+        "admin": user("admin", is_superuser=True, is_staff=True),
+    }
+    ExpertPageFactory(title="Ada Reviewer", user=people["clinician"])
+    ExpertPageFactory(title="Bo Checker", department="Neurology", user=people["second_clinician"])
+    return people

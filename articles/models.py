@@ -5,6 +5,7 @@ carries everything a reader needs to judge a page: who wrote it, where it came
 from, whether it is sponsored and when a clinician last reviewed it.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
@@ -13,6 +14,7 @@ from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
+from wagtail.actions.publish_revision import PublishPermissionError
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -23,13 +25,16 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page, PageManager
+from wagtail.models import Orderable, Page, PageManager, PagePermissionTester
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from discsite.models import BasePage, IndexPage, paginate
 
 from .blocks import HealthBodyBlock, ReferencesBlock
+from .review import ClinicalReviewTask, ClinicalReviewTaskState, clinical_approval_for, clinical_review_workflow
+
+__all__ = ["ClinicalReviewTask", "ClinicalReviewTaskState"]  # models defined in review.py, registered here
 
 
 class HealthPageTag(TaggedItemBase):
@@ -39,6 +44,30 @@ class HealthPageTag(TaggedItemBase):
 
     class Meta:
         verbose_name = "health page tag"
+
+
+class HealthPagePermissionTester(PagePermissionTester):
+    """Publishing health content needs publish permission *and* a clinician's approval of the latest revision.
+
+    Hides the editor's Publish button and refuses bulk and API publishing until the clinical
+    step has approved exactly what would go live. The workflow's last step passes: it
+    publishes the revision the clinician approved.
+    """
+
+    def can_publish(self):
+        return super().can_publish() and clinical_approval_for(self.page.get_latest_revision()) is not None
+
+
+class HealthIndexPermissionTester(PagePermissionTester):
+    """A new answer or article cannot be published in the same step that creates it."""
+
+    def can_publish_subpage(self):
+        return False
+
+
+class HealthIndexMixin:
+    def permissions_for_user(self, user):
+        return HealthIndexPermissionTester(user, self)
 
 
 class HealthPageQuerySet(PageQuerySet):
@@ -160,8 +189,66 @@ class HealthContentPage(BasePage):
         ),
     ]
 
+    # A copy starts its own life: unreviewed and, being health content, not live until it has been reviewed.
+    exclude_fields_in_copy = ["last_reviewed_on", "reviewed_by", "next_review_due"]
+
     class Meta:
         abstract = True
+
+    def get_workflow(self):
+        """Always the clinical review workflow, wherever the page sits in the tree.
+
+        Health content must not depend on an administrator's workflow assignments to be reviewed;
+        if that workflow were deactivated, nothing could be published (see `publish`).
+        """
+        if not getattr(settings, "WAGTAIL_WORKFLOW_ENABLED", True):
+            return None
+        return clinical_review_workflow()
+
+    def permissions_for_user(self, user):
+        return HealthPagePermissionTester(user, self)
+
+    def publish(
+        self,
+        revision,
+        user=None,
+        changed=True,
+        log_action=True,
+        previous_revision=None,
+        skip_permission_checks=False,
+    ):
+        """Publishing by a person needs a clinician's approval of exactly this revision.
+
+        The last line of defence, under HealthPagePermissionTester and the before_publish_page
+        hook: any code path that publishes a revision on someone's behalf is refused unless a
+        clinician approved that revision. Publishing without a user is the system's own (the
+        seed command, scheduled publishing of an approved revision).
+        """
+        if user is not None and not skip_permission_checks and clinical_approval_for(revision) is None:
+            raise PublishPermissionError(
+                "Health content can only be published after a clinical reviewer has approved it "
+                "in the Clinical review workflow."
+            )
+        return super().publish(
+            revision,
+            user=user,
+            changed=changed,
+            log_action=log_action,
+            previous_revision=previous_revision,
+            skip_permission_checks=skip_permission_checks,
+        )
+
+    def with_content_json(self, content):
+        """Keep the live review record when a revision is loaded: it belongs to the page, not to the draft."""
+        page = super().with_content_json(content)
+        page.last_reviewed_on = self.last_reviewed_on
+        page.reviewed_by_id = self.reviewed_by_id
+        page.next_review_due = self.next_review_due
+        return page
+
+    def copy(self, *args, **kwargs):
+        kwargs["keep_live"] = False
+        return super().copy(*args, **kwargs)
 
     def clean(self):
         super().clean()
@@ -205,7 +292,7 @@ class HealthContentPage(BasePage):
         return pinned + list(candidates[:remaining])
 
 
-class QuestionIndexPage(IndexPage):
+class QuestionIndexPage(HealthIndexMixin, IndexPage):
     subpage_types = ["articles.QuestionPage"]
 
     class Meta:
@@ -291,7 +378,7 @@ class QuestionPageOtherVoice(Orderable):
     panels = [FieldPanel("page")]
 
 
-class ArticleIndexPage(IndexPage):
+class ArticleIndexPage(HealthIndexMixin, IndexPage):
     subpage_types = ["articles.ArticlePage"]
 
     class Meta:

@@ -24,9 +24,6 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
-    "discsite",
-    "articles",
-    "experts",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.redirects",
@@ -48,6 +45,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # The project's apps come after Wagtail's, so that their ready() can adjust what Wagtail set up
+    # (articles replaces Wagtail's workflow emails for health content).
+    "discsite",
+    "articles",
+    "experts",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,9 @@ from django.db import transaction
 
 DEMO_PASSWORD = "changeme"  # noqa: S105 (documented demo password; refused outside dev settings)
 
+# The demo clinician approves as this expert, so reviewed pages show "Medically reviewed by" them.
+DEMO_CLINICIAN_EXPERT_SLUG = "su-zhen-bo"
+
 # username -> (group, is_superuser)
 DEMO_USERS = {
     "admin": (None, True),
@@ -39,4 +42,24 @@ class Command(BaseCommand):
                 if group_name:
                     user.groups.set([Group.objects.get(name=group_name)])
                 self.stdout.write(f"{'created' if created else 'updated'} {username} ({group_name or 'superuser'})")
+            self.link_clinician(User.objects.get(username="clinician"))
         self.stdout.write(self.style.SUCCESS(f"Demo users ready; the password is '{DEMO_PASSWORD}'."))
+
+    def link_clinician(self, clinician):
+        """Clinical reviewers approve as their expert profile; link the demo clinician to one, if seeded."""
+        from experts.models import ExpertPage
+
+        current = ExpertPage.objects.filter(user=clinician).first()
+        if current is not None:
+            self.stdout.write(f"clinician approves as {current.display_name}")
+            return
+        expert = ExpertPage.objects.filter(slug=DEMO_CLINICIAN_EXPERT_SLUG).first()
+        if expert is None:
+            self.stdout.write("No expert profile to link the clinician to yet (run `manage.py seed` first).")
+            return
+        if expert.user_id not in (None, clinician.pk):
+            self.stdout.write(f"{expert.display_name}'s profile is linked to another login; left as it is.")
+            return
+        expert.user = clinician
+        expert.save_revision(user=None, log_action=True).publish(user=None)
+        self.stdout.write(f"linked clinician to the expert profile of {expert.display_name}")

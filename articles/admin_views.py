@@ -1,0 +1,118 @@
+"""Admin views for clinical review: the "Clinical review due" report and dashboard panel."""
+
+import datetime
+
+import django_filters
+from django.utils import timezone
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.views.reports import ReportView
+from wagtail.models import Page
+
+from experts.models import ExpertPage
+
+from .review import ReviewStatus, pages_due_for_review
+
+DUE_STATUSES = [(status.value, status.label) for status in ReviewStatus if status != ReviewStatus.CURRENT]
+
+
+class ReviewDueFilterSet(WagtailFilterSet):
+    review_status = django_filters.ChoiceFilter(
+        label="Review status", choices=DUE_STATUSES, empty_label="All that need review", field_name="review_status"
+    )
+    page_type = django_filters.ChoiceFilter(
+        label="Type",
+        choices=[("questionpage", "Expert answers"), ("articlepage", "Articles")],
+        empty_label="Answers and articles",
+        field_name="content_type__model",
+    )
+
+    class Meta:
+        model = Page
+        fields = []
+
+
+def _status_label(page):
+    return ReviewStatus(page.review_status).label
+
+
+class ReviewDueReportView(ReportView):
+    """Live health pages that are overdue, due within 30 days or never clinically reviewed."""
+
+    page_title = "Clinical review due"
+    header_icon = "warning"
+    index_url_name = "clinical_review_due"
+    index_results_url_name = "clinical_review_due_results"
+    filterset_class = ReviewDueFilterSet
+    default_ordering = "review_urgency"
+    paginate_by = 50
+    columns = [
+        TitleColumn("title", label="Page", url_name="wagtailadmin_pages:edit", sort_key="title"),
+        Column("status", label="Status", accessor=_status_label, sort_key="review_urgency"),
+        DateColumn("review_next_due", label="Next review due", sort_key="review_next_due"),
+        DateColumn("review_last_reviewed_on", label="Last reviewed", sort_key="review_last_reviewed_on"),
+        Column("reviewer_name", label="Reviewed by"),
+        Column("page_type", label="Type"),
+    ]
+    list_export = [
+        "title",
+        "status_label",
+        "review_next_due",
+        "review_last_reviewed_on",
+        "reviewer_name",
+        "page_type",
+        "public_url",
+    ]
+    export_headings = {
+        "title": "Page",
+        "status_label": "Status",
+        "review_next_due": "Next review due",
+        "review_last_reviewed_on": "Last reviewed",
+        "reviewer_name": "Reviewed by",
+        "page_type": "Type",
+        "public_url": "URL",
+    }
+
+    def get_base_queryset(self):
+        return pages_due_for_review().select_related("content_type")
+
+    def get_filename(self):
+        return f"clinical-review-due-{timezone.localdate():%Y-%m-%d}"
+
+    def decorate_paginated_queryset(self, pages):
+        """Names for reviewers and types, and public URLs, fetched once for the whole page of results."""
+        pages = list(pages)
+        reviewer_ids = {page.review_reviewer_id for page in pages if page.review_reviewer_id}
+        reviewers = {expert.pk: expert.display_name for expert in ExpertPage.objects.filter(pk__in=reviewer_ids)}
+        for page in pages:
+            page.status_label = _status_label(page)
+            page.reviewer_name = reviewers.get(page.review_reviewer_id, "")
+            page.page_type = page.content_type.model_class()._meta.verbose_name.capitalize()
+            page.public_url = page.get_full_url(self.request)
+        return pages
+
+
+class ReviewDuePanel(Component):
+    """The dashboard panel: how many pages need clinical review, and the five most urgent."""
+
+    name = "clinical_review_due"
+    template_name = "articles/admin/review_due_panel.html"
+    order = 90
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        due = pages_due_for_review()
+        counts = {status: 0 for status, _label in DUE_STATUSES}
+        for status in due.values_list("review_status", flat=True):
+            counts[status] += 1
+        context.update(
+            total=sum(counts.values()),
+            counts=[(ReviewStatus(status).label, count) for status, count in counts.items()],
+            most_urgent=[
+                {"page": page, "status": _status_label(page), "due": page.review_next_due} for page in due[:5]
+            ],
+            today=timezone.localdate(),
+            soon=timezone.localdate() + datetime.timedelta(days=30),
+        )
+        return context

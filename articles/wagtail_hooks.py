@@ -1,0 +1,90 @@
+"""Admin integration for health content and its clinical review."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from .admin_views import ReviewDuePanel, ReviewDueReportView
+from .models import HealthContentPage
+from .review import ClinicalReviewTask, carry_over_clinical_approval, clinical_approval_for
+
+
+@hooks.register("register_admin_urls")
+def register_review_due_report_urls():
+    return [
+        path("reports/clinical-review-due/", ReviewDueReportView.as_view(), name="clinical_review_due"),
+        path(
+            "reports/clinical-review-due/results/",
+            ReviewDueReportView.as_view(results_only=True),
+            name="clinical_review_due_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_review_due_report_menu_item():
+    return MenuItem("Clinical review due", reverse("clinical_review_due"), icon_name="warning", order=50)
+
+
+@hooks.register("construct_homepage_panels")
+def add_review_due_panel(request, panels):
+    panels.append(ReviewDuePanel())
+
+
+@hooks.register("register_log_actions")
+def register_review_log_actions(actions):
+    def message(data):
+        due = f", next review due {data['next_review_due']}" if data.get("next_review_due") else ""
+        return f"Review record: medically reviewed by {data['reviewer']} on {data['last_reviewed_on']}{due}"
+
+    actions.register_action("discsite.review_record", "Review record updated", message)
+
+
+@hooks.register("before_publish_page")
+def refuse_publishing_what_no_clinician_approved(request, page):
+    """The editor's Publish saves a new revision first. If it says what the clinician approved, the
+    approval carries over; if it changed anything, it is kept as a draft and nothing goes live."""
+    if not isinstance(page.specific, HealthContentPage):
+        return None
+    revision = page.get_latest_revision()
+    if clinical_approval_for(revision) is None and carry_over_clinical_approval(page, revision) is None:
+        messages.error(
+            request,
+            "Your changes were saved as a draft but not published: health content goes live only after a "
+            "clinical reviewer approves it. Submit it to the Clinical review workflow.",
+        )
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None
+
+
+@hooks.register("before_edit_page")
+def explain_why_a_reviewer_cannot_approve(request, page):
+    """A clinical reviewer who may not approve (own revision, no expert profile) is told why."""
+    if request.method != "GET" or not isinstance(page.specific, HealthContentPage):
+        return None
+    task = page.current_workflow_task
+    if isinstance(task, ClinicalReviewTask) and task.is_reviewer(request.user):
+        refusal = task.approval_refusal(page, request.user)
+        if refusal:
+            messages.warning(request, refusal)
+    return None
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_publishing_of_health_content(request, action_type, objects, action_class_instance):
+    if action_type != "publish":
+        return None
+    health_pages = [page for page in objects if isinstance(page.specific, HealthContentPage)]
+    if not health_pages:
+        return None
+    messages.error(
+        request,
+        format_html(
+            "Health content is published through the Clinical review workflow, not in bulk: {}.",
+            ", ".join(page.title for page in health_pages),
+        ),
+    )
+    return redirect(request.GET.get("next") or "wagtailadmin_explore_root")
