@@ -115,7 +115,7 @@ def screenshot(request):
 
     def take(page, name):
         path = folder / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=True, animations="disabled")
         return path
 
     return take

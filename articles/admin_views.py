@@ -98,7 +98,7 @@ class ReviewDuePanel(Component):
 
     name = "clinical_review_due"
     template_name = "articles/admin/review_due_panel.html"
-    order = 90
+    order = 225
 
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)

@@ -117,7 +117,9 @@ class HealthContentPage(BasePage):
     source_name = models.CharField(
         max_length=200, blank=True, help_text="Where this content first appeared, e.g. 'Cainiu Health'."
     )
-    source_url = models.URLField(blank=True, help_text="A link to the original, if it is public.")
+    source_url = models.URLField(
+        blank=True, verbose_name="source URL", help_text="A link to the original, if it is public."
+    )
     source_updated_on = models.DateField(
         null=True, blank=True, help_text="The date the source gives for its last update."
     )

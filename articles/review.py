@@ -387,6 +387,19 @@ def overdue_live_pages(today=None, include_never_reviewed=False):
     return pages_due_for_review(today).filter(review_status__in=statuses)
 
 
+def assign_clinical_review_workflow(index_page):
+    """Show the Clinical review workflow on a health index page in Wagtail's workflow settings.
+
+    Health pages use it whatever is assigned (HealthContentPage.get_workflow); the assignment
+    makes the admin say so too, e.g. "Submit to Clinical review" when a page is first created.
+    """
+    from wagtail.models import WorkflowPage
+
+    workflow = clinical_review_workflow()
+    if workflow is not None:
+        WorkflowPage.objects.update_or_create(page=index_page, defaults={"workflow": workflow})
+
+
 def clinical_review_workflow():
     """The active workflow that contains an active clinical review task (the migration creates it)."""
     from wagtail.models import Workflow

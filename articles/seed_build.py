@@ -28,6 +28,7 @@ from .models import (
     TopicIndexPage,
     TopicPage,
 )
+from .review import assign_clinical_review_workflow
 from .seed_files import PUBLISH_HOUR_UTC, SeedError
 
 INDEX_MODELS = {
@@ -89,6 +90,8 @@ class TreeBuilder:
             key: self.sync_page(home, INDEX_MODELS[key], key, dict(values), "index")
             for key, values in self.seed.site["indexes"].items()
         }
+        for key in ("questions", "articles"):
+            assign_clinical_review_workflow(indexes[key])
         experts = {
             expert.slug: self.sync_page(
                 indexes["experts"],

@@ -61,10 +61,29 @@ def refuse_publishing_what_no_clinician_approved(request, page):
 
 
 @hooks.register("before_edit_page")
-def explain_why_a_reviewer_cannot_approve(request, page):
-    """A clinical reviewer who may not approve (own revision, no expert profile) is told why."""
+def say_where_the_clinical_review_stands(request, page):
+    """At the top of the editor: the reviewer's request for changes, or why a reviewer cannot approve.
+
+    Wagtail keeps the comment in the status side panel and the history; whoever opens the page to
+    make the changes should not have to look for it.
+    """
     if request.method != "GET" or not isinstance(page.specific, HealthContentPage):
         return None
+    state = page.current_workflow_state
+    if state and state.status == state.STATUS_NEEDS_CHANGES and state.current_task_state:
+        task_state = state.current_task_state
+        reviewer = task_state.finished_by
+        profile = getattr(reviewer, "expert_profile", None) if reviewer else None
+        name = profile.display_name if profile else (reviewer.get_full_name() or reviewer.get_username())
+        messages.warning(
+            request,
+            format_html(
+                "{} requested changes at the {} step: “{}” Make the changes, then resubmit.",
+                name if reviewer else "A reviewer",
+                task_state.task.name,
+                task_state.comment or "no comment given",
+            ),
+        )
     task = page.current_workflow_task
     if isinstance(task, ClinicalReviewTask) and task.is_reviewer(request.user):
         refusal = task.approval_refusal(page, request.user)

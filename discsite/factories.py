@@ -32,6 +32,7 @@ def build_site_tree():
     """The home page and the four section pages, as the default site; reused if they exist."""
     from articles.factories import ArticleIndexPageFactory, QuestionIndexPageFactory, TopicIndexPageFactory
     from articles.models import ArticleIndexPage, QuestionIndexPage, TopicIndexPage
+    from articles.review import assign_clinical_review_workflow
     from experts.factories import ExpertIndexPageFactory
     from experts.models import ExpertIndexPage
 
@@ -41,10 +42,13 @@ def build_site_tree():
         Page.objects.filter(depth=2, slug="home").delete()
         home = HomePageFactory()
         Site.objects.update_or_create(is_default_site=True, defaults={"root_page": home, "hostname": "localhost"})
-    return SiteTree(
+    tree = SiteTree(
         home=home,
         questions=QuestionIndexPage.objects.first() or QuestionIndexPageFactory(parent=home),
         articles=ArticleIndexPage.objects.first() or ArticleIndexPageFactory(parent=home),
         topics=TopicIndexPage.objects.first() or TopicIndexPageFactory(parent=home),
         experts=ExpertIndexPage.objects.first() or ExpertIndexPageFactory(parent=home),
     )
+    assign_clinical_review_workflow(tree.questions)
+    assign_clinical_review_workflow(tree.articles)
+    return tree
