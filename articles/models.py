@@ -145,6 +145,13 @@ class HealthContentPage(BasePage):
     next_review_due = models.DateField(
         null=True, blank=True, help_text="After this date the page is listed as due for clinical review."
     )
+    reading_grade = models.FloatField(
+        null=True, editable=False, verbose_name="reading grade", help_text="Flesch-Kincaid grade, set on save."
+    )
+    reading_smog = models.FloatField(null=True, editable=False, verbose_name="SMOG index")
+    promotion_flags = models.JSONField(
+        default=list, editable=False, help_text="Promotion found outside sponsored sections, set on save."
+    )
 
     objects = HealthPageManager()
 
@@ -254,6 +261,7 @@ class HealthContentPage(BasePage):
 
     def clean(self):
         super().clean()
+        self.update_checks()
         has_sponsored_block = any(block.block_type == "sponsored" for block in self.body or [])
         errors = {}
         if has_sponsored_block and not self.is_sponsored:
@@ -262,6 +270,14 @@ class HealthContentPage(BasePage):
             errors["sponsor_disclosure"] = "Sponsored pages need a disclosure that readers see first."
         if errors:
             raise ValidationError(errors)
+
+    def update_checks(self):
+        """Reading level and the sponsored-content guardrail, from the text as it stands."""
+        from .guardrail import promotion_findings
+        from .readability import page_text, reading_level
+
+        self.reading_grade, self.reading_smog = reading_level(page_text(self))
+        self.promotion_flags = promotion_findings(self, site_hosts=settings.ALLOWED_HOSTS)
 
     @cached_property
     def tag_list(self):
