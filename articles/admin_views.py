@@ -3,6 +3,7 @@
 import datetime
 
 import django_filters
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.components import Component
@@ -12,6 +13,8 @@ from wagtail.models import Page
 
 from experts.models import ExpertPage
 
+from .models import HEALTH_PAGE_MODELS, load_listing_cards
+from .readability import TARGET_GRADE
 from .review import ReviewStatus, pages_due_for_review
 
 DUE_STATUSES = [(status.value, status.label) for status in ReviewStatus if status != ReviewStatus.CURRENT]
@@ -116,3 +119,104 @@ class ReviewDuePanel(Component):
             soon=timezone.localdate() + datetime.timedelta(days=30),
         )
         return context
+
+
+class HealthPageReportMixin:
+    """Shared by the reports over every health page, live or draft."""
+
+    def decorate_paginated_queryset(self, pages):
+        pages = list(pages)
+        specific = {page.pk: page for page in load_listing_cards([page.pk for page in pages])}
+        for page in pages:
+            page.health_page = specific.get(page.pk)
+            page.page_type = page.content_type.model_class()._meta.verbose_name.capitalize()
+        return pages
+
+
+class ReadingLevelFilterSet(WagtailFilterSet):
+    above_target = django_filters.BooleanFilter(
+        label=f"Above grade {TARGET_GRADE}", method="filter_above_target", widget=django_filters.widgets.BooleanWidget
+    )
+
+    class Meta:
+        model = Page
+        fields = []
+
+    def filter_above_target(self, queryset, name, value):
+        return queryset.filter(grade__gt=TARGET_GRADE) if value else queryset.filter(grade__lte=TARGET_GRADE)
+
+
+def _grade_label(page):
+    if page.grade is None:
+        return "Too little text"
+    return f"{page.grade:.1f}" + (" (above target)" if page.grade > TARGET_GRADE else "")
+
+
+class ReadingLevelReportView(HealthPageReportMixin, ReportView):
+    """Every answer and article by Flesch-Kincaid grade, hardest first; above grade 8 is flagged."""
+
+    page_title = "Reading level"
+    header_icon = "pilcrow"
+    index_url_name = "reading_level_report"
+    index_results_url_name = "reading_level_report_results"
+    filterset_class = ReadingLevelFilterSet
+    default_ordering = "-grade"
+    columns = [
+        TitleColumn("title", label="Page", url_name="wagtailadmin_pages:edit", sort_key="title"),
+        Column("grade_label", label="Reading grade", accessor=_grade_label, sort_key="grade"),
+        Column("smog", label="SMOG", sort_key="smog"),
+        Column("page_type", label="Type"),
+        Column("status_string", label="Status"),
+    ]
+    list_export = ["title", "grade", "smog", "above_target", "page_type", "status_string"]
+    export_headings = {"grade": "Reading grade (Flesch-Kincaid)", "smog": "SMOG", "above_target": "Above target"}
+
+    def get_base_queryset(self):
+        return (
+            Page.objects.type(*HEALTH_PAGE_MODELS)
+            .annotate(
+                grade=Coalesce("questionpage__reading_grade", "articlepage__reading_grade"),
+                smog=Coalesce("questionpage__reading_smog", "articlepage__reading_smog"),
+            )
+            .select_related("content_type")
+        )
+
+    def get_filename(self):
+        return f"reading-level-{timezone.localdate():%Y-%m-%d}"
+
+    def decorate_paginated_queryset(self, pages):
+        pages = super().decorate_paginated_queryset(pages)
+        for page in pages:
+            page.above_target = page.grade is not None and page.grade > TARGET_GRADE
+        return pages
+
+
+class SponsoredCheckReportView(HealthPageReportMixin, ReportView):
+    """Pages where the guardrail found promotion outside a sponsored section."""
+
+    page_title = "Sponsored content check"
+    header_icon = "tag"
+    index_url_name = "sponsored_check_report"
+    index_results_url_name = "sponsored_check_report_results"
+    default_ordering = "title"
+    columns = [
+        TitleColumn("title", label="Page", url_name="wagtailadmin_pages:edit", sort_key="title"),
+        Column("findings", label="What was found", accessor=lambda page: " ".join(page.health_page.promotion_flags)),
+        Column("page_type", label="Type"),
+    ]
+    list_export = ["title", "findings_text", "page_type"]
+    export_headings = {"findings_text": "What was found"}
+
+    def get_base_queryset(self):
+        flagged = [
+            pk
+            for model in HEALTH_PAGE_MODELS
+            for pk in model.objects.exclude(promotion_flags=[]).values_list("pk", flat=True)
+        ]
+        return Page.objects.filter(pk__in=flagged).select_related("content_type")
+
+    def decorate_paginated_queryset(self, pages):
+        pages = super().decorate_paginated_queryset(pages)
+        for page in pages:
+            page.findings_text = " ".join(page.health_page.promotion_flags)
+        return pages

@@ -32,6 +32,7 @@ from wagtail.search import index
 from discsite.models import BasePage, IndexPage, paginate
 
 from .blocks import HealthBodyBlock, ReferencesBlock
+from .panels import HealthChecksPanel
 from .review import ClinicalReviewTask, ClinicalReviewTaskState, clinical_approval_for, clinical_review_workflow
 
 __all__ = ["ClinicalReviewTask", "ClinicalReviewTaskState"]  # models defined in review.py, registered here
@@ -169,6 +170,7 @@ class HealthContentPage(BasePage):
         FieldPanel("summary"),
         FieldPanel("body"),
         FieldPanel("tags"),
+        HealthChecksPanel(heading="Reading level and checks"),
     ]
     provenance_panels = [
         FieldPanel("author"),
@@ -349,6 +351,7 @@ class QuestionPage(HealthContentPage):
         FieldPanel("summary", heading="Short answer", help_text="The answer in two or three plain sentences."),
         FieldPanel("body", heading="Full answer"),
         FieldPanel("tags"),
+        HealthChecksPanel(heading="Reading level and checks"),
     ]
     provenance_panels = [
         *HealthContentPage.provenance_panels,
@@ -417,7 +420,11 @@ class ArticlePage(HealthContentPage):
         help_text="The published sources this article relies on, in the order it cites them.",
     )
 
-    content_panels = [*HealthContentPage.content_panels, FieldPanel("references")]
+    content_panels = [
+        *HealthContentPage.content_panels[:-1],
+        FieldPanel("references"),
+        HealthChecksPanel(heading="Reading level and checks"),
+    ]
     related_panels = [
         InlinePanel(
             "pinned_related",

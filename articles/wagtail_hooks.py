@@ -7,26 +7,33 @@ from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from .admin_views import ReviewDuePanel, ReviewDueReportView
+from .admin_views import ReadingLevelReportView, ReviewDuePanel, ReviewDueReportView, SponsoredCheckReportView
 from .models import HealthContentPage
 from .review import ClinicalReviewTask, carry_over_clinical_approval, clinical_approval_for
 
+REPORTS = [
+    # (url path, view, url name, menu label, icon)
+    ("clinical-review-due", ReviewDueReportView, "clinical_review_due", "Clinical review due", "warning"),
+    ("reading-level", ReadingLevelReportView, "reading_level_report", "Reading level", "pilcrow"),
+    ("sponsored-check", SponsoredCheckReportView, "sponsored_check_report", "Sponsored content check", "tag"),
+]
+
 
 @hooks.register("register_admin_urls")
-def register_review_due_report_urls():
-    return [
-        path("reports/clinical-review-due/", ReviewDueReportView.as_view(), name="clinical_review_due"),
-        path(
-            "reports/clinical-review-due/results/",
-            ReviewDueReportView.as_view(results_only=True),
-            name="clinical_review_due_results",
-        ),
-    ]
+def register_report_urls():
+    urls = []
+    for slug, view, name, _label, _icon in REPORTS:
+        urls.append(path(f"reports/{slug}/", view.as_view(), name=name))
+        urls.append(path(f"reports/{slug}/results/", view.as_view(results_only=True), name=f"{name}_results"))
+    return urls
 
 
-@hooks.register("register_reports_menu_item")
-def register_review_due_report_menu_item():
-    return MenuItem("Clinical review due", reverse("clinical_review_due"), icon_name="warning", order=50)
+for _order, (_slug, _view, _name, _label, _icon) in enumerate(REPORTS):
+
+    def _menu_item(name=_name, label=_label, icon=_icon, order=50 + _order):
+        return MenuItem(label, reverse(name), icon_name=icon, order=order)
+
+    hooks.register("register_reports_menu_item", _menu_item)
 
 
 @hooks.register("construct_homepage_panels")
