@@ -25,6 +25,7 @@ ALLOWED_HOSTS = env_list(  # noqa: F405
 )
 STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"  # noqa: F405
 DISCSITE_ALLOW_DEMO_USERS = False
+DISCSITE_ALLOW_SYNTHETIC_CONTENT = False
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -33,3 +34,77 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "discsite <noreply@localhost>")
+
+# ---------------------------------------------------------------- serving (docs/deploy.md)
+
+# Persistent database connections: each worker keeps its connection for CONN_MAX_AGE seconds
+# (0 closes it after every request) and checks it before reusing it (CONN_HEALTH_CHECKS, set in
+# base.py), so a restarted database costs a reconnect, not an error.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))  # noqa: F405
+
+# Static files are hashed and compressed by collectstatic (CompressedManifestStaticFilesStorage
+# above); whitenoise serves hashed names with "Cache-Control: max-age=315360000, public, immutable"
+# and anything else (an unhashed name) for WHITENOISE_MAX_AGE seconds.
+WHITENOISE_MAX_AGE = int(os.environ.get("WHITENOISE_MAX_AGE", "3600"))
+
+# Behind a proxy that terminates HTTPS and sets X-Forwarded-Proto: trust it, and send cookies
+# over HTTPS only. Leave unset when gunicorn is reached directly over HTTP (make serve).
+if os.environ.get("BEHIND_HTTPS_PROXY") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+
+# Search: Wagtail's database backend (base.py) unless OPENSEARCH_URL names a cluster
+# (comma-separated URLs, credentials in the URL if needed). After switching, run
+# `manage.py update_index` once. OPENSEARCH_BACKEND picks the client for other versions.
+search_clients = {
+    "opensearch2": "opensearchpy",
+    "opensearch3": "opensearchpy",
+    "elasticsearch8": "elasticsearch",
+    "elasticsearch9": "elasticsearch",
+}
+if os.environ.get("OPENSEARCH_URL", "").strip():
+    import importlib.util
+
+    search_backend = os.environ.get("OPENSEARCH_BACKEND", "opensearch2")
+    if search_backend not in search_clients:
+        sys.stderr.write(
+            f"discsite: OPENSEARCH_BACKEND must be one of {', '.join(search_clients)} (got {search_backend!r}).\n"
+        )
+        raise SystemExit(78)
+    client = search_clients[search_backend]
+    if importlib.util.find_spec(client) is None:
+        sys.stderr.write(
+            f"discsite: OPENSEARCH_URL is set but the {client} package is not installed "
+            f"(pip install '{client.replace('opensearchpy', 'opensearch-py')}', see docs/deploy.md).\n"
+        )
+        raise SystemExit(78)
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": f"wagtail.search.backends.{search_backend}",
+            "URLS": env_list("OPENSEARCH_URL"),  # noqa: F405
+            "INDEX_PREFIX": os.environ.get("OPENSEARCH_INDEX_PREFIX", "discsite_"),
+            "TIMEOUT": int(os.environ.get("OPENSEARCH_TIMEOUT", "5")),
+        }
+    }
+
+# Media (images, audio, documents) in an S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is
+# set; otherwise on this machine's disk (MEDIA_ROOT). The keys come from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY (or the machine's role), read by boto3, never from this file.
+if os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip():
+    STORAGES["default"] = {  # noqa: F405
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"].strip(),
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # Another S3-compatible service (MinIO, Cloudflare R2, DigitalOcean Spaces, ...).
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            # A CDN or the bucket's public host name, for media URLs in pages.
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "location": os.environ.get("AWS_LOCATION", "media"),
+            # Public media (what readers see) has plain, cacheable URLs; set AWS_QUERYSTRING_AUTH=1
+            # for a private bucket, and URLs are signed and expire.
+            "querystring_auth": os.environ.get("AWS_QUERYSTRING_AUTH", "0") == "1",
+            "default_acl": None,
+            "file_overwrite": False,
+        },
+    }

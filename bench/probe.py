@@ -1,0 +1,109 @@
+"""The Django side of `make bench`, run by bench/run.py against the benchmark database.
+
+    python bench/probe.py status            how many generated pages the database holds, and a
+                                            sample URL of each public page type (JSON)
+    python bench/probe.py queries REQUESTS  the SQL queries of one request to each URL, counted
+                                            with Django's test client (JSON in, JSON out)
+
+It uses whatever DJANGO_SETTINGS_MODULE and DATABASE_URL it is given: run.py gives it
+the production settings, so the count is that of the code path gunicorn serves.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "discsite.settings.production")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.db.utils import DatabaseError  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+SEARCH_QUERY = "sciatica"
+
+
+def _middle(queryset):
+    """A page from the middle of the corpus, the same one on every run."""
+    count = queryset.count()
+    return queryset.order_by("pk")[count // 2] if count else None
+
+
+def status():
+    from articles.models import ArticlePage, QuestionPage, TopicPage
+    from articles.synthetic import GENERATED_PREFIX
+    from experts.models import ExpertPage
+
+    try:
+        generated = (
+            QuestionPage.objects.filter(slug__startswith=GENERATED_PREFIX).count()
+            + ArticlePage.objects.filter(slug__startswith=GENERATED_PREFIX).count()
+        )
+    except DatabaseError:  # not migrated yet
+        return {"generated": 0, "urls": {}}
+    samples = {
+        "Q&A page": _middle(QuestionPage.objects.live().filter(slug__startswith=GENERATED_PREFIX)),
+        "article": _middle(ArticlePage.objects.live().filter(slug__startswith=GENERATED_PREFIX)),
+        "expert": _middle(ExpertPage.objects.live().filter(slug__startswith=GENERATED_PREFIX)),
+        "topic": _middle(TopicPage.objects.live().filter(slug__startswith=GENERATED_PREFIX)),
+    }
+    urls = {
+        "home": "/",
+        "questions index": "/questions/",
+        "articles index": "/articles/",
+        "experts index": "/experts/",
+        "topics index": "/topics/",
+        **{name: page.url for name, page in samples.items() if page is not None},
+        "search": f"/search/?q={SEARCH_QUERY}",
+        "feed": "/feed/",
+        "sitemap": "/sitemap.xml",
+        "API list": "/api/v2/pages/",
+    }
+    return {"generated": generated, "urls": urls}
+
+
+def queries(requests):
+    """[{"url", "cookie"}] -> [{"url", "cookie", "status", "bytes", "queries", "first_queries"}].
+
+    The first request warms Wagtail's caches (site root paths, settings) in this process, as a
+    running server's first request does; the count reported is that of the second one.
+    """
+    client = Client(HTTP_HOST="127.0.0.1")
+    results = []
+    for request in requests:
+        extra = {"HTTP_COOKIE": request["cookie"]} if request.get("cookie") else {}
+        counts = []
+        response = None
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(request["url"], **extra)
+            counts.append(len(captured))
+        results.append(
+            {
+                **request,
+                "status": response.status_code,
+                "bytes": len(response.content),
+                "queries": counts[1],
+                "first_queries": counts[0],
+            }
+        )
+    return results
+
+
+def main(argv):
+    if argv[:1] == ["status"]:
+        json.dump(status(), sys.stdout)
+    elif argv[:1] == ["queries"] and len(argv) == 2:
+        json.dump(queries(json.loads(Path(argv[1]).read_text())), sys.stdout)
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

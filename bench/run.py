@@ -1,0 +1,554 @@
+"""`make bench`: every public page type against the framework's own ceiling, served the same way.
+
+1. Builds a corpus of 10,000 generated pages on top of the seed (`manage.py seed`, then
+   `manage.py generate_content --pages 10000`) into bench/bench.sqlite3, reused when it already
+   holds that corpus; and, when DATABASE_URL names PostgreSQL, into a database beside it called
+   <its name>_bench (or exactly BENCH_DATABASE_URL), so a developer's own database is never filled
+   with made-up pages.
+2. Collects the static files with the production settings.
+3. Creates the ceiling: a fresh `django-admin startproject` in a temporary folder, with one view
+   returning a short HTML page, DEBUG off.
+4. Serves both under gunicorn with the repository's gunicorn.conf.py (2 sync workers, access log
+   off, DEBUG off), each on a free port of 127.0.0.1. Nothing listens beyond the loopback.
+5. For each public page type: counts the SQL queries of one request (bench/probe.py, production
+   settings, Django's test client), then loads it with wrk, interleaving the runs (ceiling, page
+   uncached, page cached, ceiling, ...) so that drift in the machine's speed affects both; each
+   page's ratio is to the mean of the ceiling runs just before and after it.
+   "uncached" sends `Cookie: sessionid=bench`, as a logged-in reader would, which a page cache
+   must not answer from its store; "cached" is a plain anonymous request. Until the site has a
+   page cache the two measure the same work.
+6. Prints one table per database and writes the same as JSON (bench/results.json, or --output).
+
+Usage: .venv/bin/python bench/run.py [--pages 10000] [--duration 5] [--connections 16] [--rebuild]
+"""
+
+# A local tool that starts the servers and wrk it measures, on 127.0.0.1 URLs it builds itself:
+# ruff: noqa: S603, S607, S310
+import argparse
+import datetime
+import http.client
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+LOGS = BENCH / "logs"
+BIN = Path(sys.executable).parent
+GUNICORN_CONF = ROOT / "gunicorn.conf.py"
+UNCACHED_COOKIE = "sessionid=bench"
+HOST = "127.0.0.1"
+REQUEST_TIMEOUT = 30  # gunicorn's (GUNICORN_TIMEOUT) and wrk's: a slower request counts as an error
+CORPUS_SEED = 1
+
+CEILING_URLS = '''"""The ceiling: one view returning a short page, nothing else."""
+
+from django.http import HttpResponse
+from django.urls import path
+
+PAGE = (
+    "<!doctype html><html lang=en><head><meta charset=utf-8><title>Ceiling</title></head>"
+    "<body><h1>Hello</h1><p>One Django view, no database, no templates.</p></body></html>"
+)
+
+
+def hello(request):
+    return HttpResponse(PAGE)
+
+
+urlpatterns = [path("", hello)]
+'''
+
+
+def say(message):
+    print(message, flush=True)
+
+
+def clean_env(**extra):
+    """This process's environment without the project's switches, plus `extra`."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL"}
+    }
+    env.update(extra)
+    return env
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+# ---------------------------------------------------------------- databases
+
+
+@dataclass
+class Target:
+    """One database to benchmark: its label and the DATABASE_URL the site is given."""
+
+    label: str
+    url: str
+    timings: dict = field(default_factory=dict)
+    reused: bool = False
+
+    def exists(self):
+        if self.url.startswith("sqlite"):
+            return Path(urlsplit(self.url).path).exists()
+        import psycopg
+
+        parts = urlsplit(self.url)
+        with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+            return bool(
+                conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (parts.path.lstrip("/"),)).fetchone()
+            )
+
+    def reset(self):
+        if self.url.startswith("sqlite"):
+            path = Path(urlsplit(self.url).path)
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            return
+        import psycopg
+
+        parts = urlsplit(self.url)
+        name = parts.path.lstrip("/")
+        admin = urlunsplit(parts._replace(path="/postgres"))
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def targets_from_environment():
+    targets = [Target("SQLite", f"sqlite:///{BENCH / 'bench.sqlite3'}")]
+    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        if not os.environ.get("BENCH_DATABASE_URL"):
+            parts = urlsplit(url)
+            url = urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_bench"))
+        targets.append(Target("PostgreSQL", url))
+    return targets
+
+
+def site_env(target, settings="discsite.settings.dev", **extra):
+    return clean_env(DJANGO_SETTINGS_MODULE=settings, DATABASE_URL=target.url, **extra)
+
+
+def manage(target, *args):
+    """A manage.py command against the target; its output goes to bench/logs/manage.log."""
+    LOGS.mkdir(exist_ok=True)
+    with (LOGS / "manage.log").open("a") as log:
+        log.write(f"$ manage.py {' '.join(args)}  ({target.label})\n")
+        log.flush()
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=site_env(target), stdout=log, stderr=log, check=False
+        )
+    if result.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed on {target.label}; see bench/logs/manage.log")
+
+
+def probe(target, *args, env=None):
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "probe.py"), *args],
+        cwd=ROOT,
+        env=env or site_env(target),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"bench/probe.py {' '.join(args)} failed:\n{result.stderr}")
+    return json.loads(result.stdout)
+
+
+def timed(target, name, function, *args):
+    started = time.monotonic()
+    function(*args)
+    target.timings[name] = round(time.monotonic() - started, 1)
+    say(f"  {name}: {target.timings[name]} s")
+
+
+def build_corpus(target, pages, rebuild):
+    """The seeded site plus `pages` generated pages, reused if the database already has exactly that."""
+    say(f"[{target.label}] corpus of {pages} generated pages in {target.url}")
+    if target.exists() and not rebuild:
+        # Migrations added since the corpus was built apply to it; the pages stay.
+        timed(target, "migrate", manage, target, "migrate", "--noinput", "-v0")
+        status = probe(target, "status")
+        if status["generated"] == pages:
+            target.reused = True
+            say(f"  reusing the corpus already there ({pages} generated pages)")
+            return status["urls"]
+    target.reset()
+    timed(target, "migrate", manage, target, "migrate", "--noinput", "-v0")
+    timed(target, "seed", manage, target, "seed", "-v0")
+    timed(
+        target,
+        "generate_content",
+        manage,
+        target,
+        "generate_content",
+        "--pages",
+        str(pages),
+        "--seed",
+        str(CORPUS_SEED),
+    )
+    return probe(target, "status")["urls"]
+
+
+# ---------------------------------------------------------------- servers
+
+
+class Server:
+    """A gunicorn started with the repository's gunicorn.conf.py; stopped by its own process id."""
+
+    def __init__(self, name, app_args, env, cwd):
+        self.name = name
+        self.port = free_port()
+        self.base = f"http://{HOST}:{self.port}"
+        self.env = {
+            **env,
+            "BIND": f"{HOST}:{self.port}",
+            "ACCESS_LOG": "",
+            "WEB_CONCURRENCY": "2",
+            "GUNICORN_TIMEOUT": str(REQUEST_TIMEOUT),
+        }
+        self.args = [str(BIN / "gunicorn"), "-c", str(GUNICORN_CONF), *app_args]
+        self.cwd = cwd
+        self.process = None
+        self.log_path = LOGS / f"{name}.log"
+
+    def __enter__(self):
+        LOGS.mkdir(exist_ok=True)
+        self.log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            self.args, cwd=self.cwd, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            return self._wait_until_ready()
+        except BaseException:
+            self.__exit__()
+            raise
+
+    def _wait_until_ready(self):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"{self.name} did not start; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(self.base + "/", timeout=5):
+                    return self
+            except urllib.error.HTTPError:
+                return self  # it answers; the page itself is checked later
+            except OSError:
+                time.sleep(0.3)
+        raise SystemExit(f"{self.name} did not answer on {self.base} within 60 s; see {self.log_path}")
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # gunicorn's master stops its workers
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+def make_ceiling(folder):
+    """A fresh `django-admin startproject` with one view and DEBUG off."""
+    subprocess.run([str(BIN / "django-admin"), "startproject", "ceiling", str(folder)], check=True)
+    settings_path = folder / "ceiling" / "settings.py"
+    text = settings_path.read_text()
+    for old, new in (("DEBUG = True", "DEBUG = False"), ("ALLOWED_HOSTS = []", f'ALLOWED_HOSTS = ["{HOST}"]')):
+        if old not in text:
+            raise SystemExit(f"startproject's settings no longer contain {old!r}; update bench/run.py")
+        text = text.replace(old, new)
+    settings_path.write_text(text)
+    (folder / "ceiling" / "urls.py").write_text(CEILING_URLS)
+
+
+def fetch(url, cookie=None, timeout=REQUEST_TIMEOUT + 5):
+    """(status, body bytes, seconds) of one GET; status None if there was no answer."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            body = response.read()
+            return response.status, len(body), time.monotonic() - started
+    except urllib.error.HTTPError as error:
+        return error.code, len(error.read()), time.monotonic() - started
+    except (OSError, http.client.HTTPException):  # refused, reset, timed out, or the worker was killed
+        return None, 0, time.monotonic() - started
+
+
+def drain(server):
+    """Wait until the server has worked through requests still queued when wrk stopped.
+
+    wrk closes its connections at the end of a run, but requests already accepted or waiting in
+    the listen backlog are still processed; a slow page would otherwise eat into the next run.
+    /robots.txt is cheap and queues behind them.
+    """
+    fetch(server.base + "/robots.txt", timeout=REQUEST_TIMEOUT * 20)
+
+
+# ---------------------------------------------------------------- load
+
+
+def wrk(url, args, cookie=None):
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{args.duration}s",
+        "--timeout",
+        f"{REQUEST_TIMEOUT}s",
+        "-s",
+        str(BENCH / "report.lua"),
+    ]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    result = subprocess.run([*command, url], capture_output=True, text=True, timeout=args.duration + 120, check=True)
+    line = next(line for line in result.stdout.splitlines() if line.startswith("BENCH_JSON "))
+    data = json.loads(line.removeprefix("BENCH_JSON "))
+    seconds = data["duration_us"] / 1e6
+    return {
+        "requests": data["requests"],
+        "requests_per_second": round(data["requests"] / seconds, 1),
+        "p50_ms": round(data["latency_us"]["p50"] / 1000, 1),
+        "p90_ms": round(data["latency_us"]["p90"] / 1000, 1),
+        "p99_ms": round(data["latency_us"]["p99"] / 1000, 1),
+        "errors": data["errors"],
+    }
+
+
+def warm(url, cookie=None, times=4, budget=2.0):
+    """A few requests first, so each worker has loaded what the page needs; at most `budget` seconds."""
+    spent = 0.0
+    for _ in range(times):
+        status, _size, seconds = fetch(url, cookie)
+        spent += seconds
+        if status is None or spent > budget:
+            return
+
+
+def measure(target, urls, ceiling, site, args):
+    """Query counts, then the interleaved load runs. Returns the rows and the notes for skipped pages."""
+    modes = (("uncached", UNCACHED_COOKIE), ("cached", None))
+    checks, notes = [], []
+    for name, path in urls.items():
+        status, size, seconds = fetch(site.base + path)
+        if status is None:
+            notes.append(
+                f"{name} ({path}): no answer within gunicorn's {REQUEST_TIMEOUT} s timeout ({seconds:.0f} s), skipped"
+            )
+            drain(site)
+            continue
+        if status == 404:
+            notes.append(f"{name} ({path}): 404, skipped")
+            continue
+        if status != 200:
+            notes.append(f"{name} ({path}): HTTP {status}, skipped (see {site.log_path.relative_to(ROOT)})")
+            continue
+        checks.append((name, path, size))
+
+    requests_file = LOGS / f"{target.label.lower()}-requests.json"
+    requests_file.write_text(
+        json.dumps([{"url": path, "cookie": cookie} for _, path, _ in checks for _, cookie in modes])
+    )
+    counted = probe(
+        target,
+        "queries",
+        str(requests_file),
+        env=site_env(
+            target,
+            settings="discsite.settings.production",
+            SECRET_KEY=site.env["SECRET_KEY"],
+            ALLOWED_HOSTS=site.env["ALLOWED_HOSTS"],
+        ),
+    )
+    query_counts = {(item["url"], item["cookie"]): item for item in counted}
+
+    rows, ceiling_runs = [], []
+    warm(ceiling.base + "/", times=10)
+    ceiling_runs.append(wrk(ceiling.base + "/", args))
+    for name, path, size in checks:
+        pair = []
+        for mode, cookie in modes:
+            warm(site.base + path, cookie)
+            result = wrk(site.base + path, args, cookie)
+            drain(site)
+            counts = query_counts.get((path, cookie), {})
+            pair.append(
+                {
+                    "page": name,
+                    "url": path,
+                    "mode": mode,
+                    "queries": counts.get("queries"),
+                    "queries_first_request": counts.get("first_queries"),
+                    "bytes": size,
+                    **result,
+                }
+            )
+            say(
+                f"  {name:<16} {mode:<8} {result['requests_per_second']:>8.1f} req/s  "
+                f"p50 {result['p50_ms']:>7.1f} ms  p99 {result['p99_ms']:>7.1f} ms"
+            )
+        ceiling_runs.append(wrk(ceiling.base + "/", args))
+        reference = statistics.mean(run["requests_per_second"] for run in ceiling_runs[-2:])
+        for row in pair:
+            row["ceiling_requests_per_second"] = round(reference, 1)
+            row["ratio"] = round(row["requests_per_second"] / reference, 4) if reference else None
+        rows += pair
+    return rows, ceiling_runs, notes
+
+
+# ---------------------------------------------------------------- report
+
+
+def table(result):
+    ceiling = [run["requests_per_second"] for run in result["ceiling_runs"]]
+    lines = [
+        f"**{result['database']}**, {result['pages']} generated pages "
+        f"({'reused' if result['corpus_reused'] else 'built'}): ceiling (minimal Django view) "
+        f"{statistics.mean(ceiling):.0f} req/s (runs {min(ceiling):.0f} to {max(ceiling):.0f})",
+        "",
+        "| page | mode | queries | bytes | req/s | p50 ms | p99 ms | ratio to ceiling |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in result["rows"]:
+        errors = sum(row["errors"].values())
+        lines.append(
+            f"| {row['page']} | {row['mode']} | {row['queries']} | {row['bytes']:,} | "
+            f"{row['requests_per_second']:,.1f} | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} | "
+            f"{row['ratio']:.{3 if row['ratio'] >= 0.01 else 4}f}{f' ({errors} errors)' if errors else ''} |"
+        )
+    lines += [f"- {note}" for note in result["notes"]]
+    return "\n".join(lines)
+
+
+def versions():
+    def version(package):
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version(package)
+        except PackageNotFoundError:
+            return None
+
+    wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)
+    return {
+        "python": platform.python_version(),
+        "django": version("Django"),
+        "wagtail": version("wagtail"),
+        "gunicorn": version("gunicorn"),
+        "wrk": (wrk_version.stdout or wrk_version.stderr).split("\n")[0].strip(),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=10_000, help="generated pages in the corpus (default 10000)")
+    parser.add_argument("--duration", type=int, default=5, help="seconds of load per run (default 5)")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--rebuild", action="store_true", help="build the corpus again even if it is there")
+    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL even if DATABASE_URL is set")
+    parser.add_argument("--output", type=Path, default=BENCH / "results.json", help="where to write the JSON")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install -y wrk (make bench does it)")
+
+    started = time.monotonic()
+    load_at_start = os.getloadavg()
+    targets = targets_from_environment()[:1] if args.sqlite_only else targets_from_environment()
+    say(
+        f"Benchmark: {', '.join(target.label for target in targets)}; {args.pages} pages; wrk {args.duration} s x "
+        f"{args.connections} connections per run; {os.cpu_count()} cores; load average "
+        f"{', '.join(f'{value:.1f}' for value in os.getloadavg())}"
+    )
+    secret = secrets.token_urlsafe(50)
+    production = {"SECRET_KEY": secret, "ALLOWED_HOSTS": f"{HOST},localhost"}
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=site_env(targets[0], settings="discsite.settings.production", **production),
+        check=True,
+    )
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="discsite-ceiling-") as folder:
+        make_ceiling(Path(folder))
+        ceiling_env = clean_env()
+        for target in targets:
+            urls = build_corpus(target, args.pages, args.rebuild)
+            site_server = Server(
+                f"discsite-{target.label.lower()}",
+                [],
+                site_env(target, settings="discsite.settings.production", **production),
+                ROOT,
+            )
+            ceiling_server = Server("ceiling", ["ceiling.wsgi:application"], ceiling_env, folder)
+            with site_server as site, ceiling_server as ceiling:
+                say(f"[{target.label}] site on {site.base}, ceiling on {ceiling.base}")
+                rows, ceiling_runs, notes = measure(target, urls, ceiling, site, args)
+            result = {
+                "database": target.label,
+                "pages": args.pages,
+                "corpus_reused": target.reused,
+                "corpus_timings_seconds": target.timings,
+                "ceiling_runs": ceiling_runs,
+                "rows": rows,
+                "notes": notes,
+            }
+            results.append(result)
+            say("")
+            say(table(result))
+            say("")
+
+    total = round(time.monotonic() - started, 1)
+    report = {
+        "generated_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "command": "make bench",
+        "machine": {
+            "cores": os.cpu_count(),
+            "load_average_at_start": load_at_start,
+            "load_average_at_end": os.getloadavg(),
+            **versions(),
+        },
+        "config": {
+            "pages": args.pages,
+            "duration_seconds": args.duration,
+            "connections": args.connections,
+            "threads": args.threads,
+            "gunicorn": "gunicorn.conf.py, 2 sync workers, access log off",
+            "uncached": f"Cookie: {UNCACHED_COOKIE}",
+            "cached": "plain anonymous GET",
+        },
+        "results": results,
+        "total_seconds": total,
+    }
+    args.output.write_text(json.dumps(report, indent=2) + "\n")
+    say(f"Wrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}.")
+    load = f"load average at the start {load_at_start[0]:.1f}, at the end {os.getloadavg()[0]:.1f}"
+    say(f"{load.capitalize()} ({os.cpu_count()} cores).")
+    say(f"Total time: {total} s")
+
+
+if __name__ == "__main__":
+    main()
