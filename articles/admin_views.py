@@ -3,6 +3,7 @@
 import datetime
 
 import django_filters
+from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from wagtail.admin.filters import WagtailFilterSet
@@ -79,6 +80,13 @@ class ReviewDueReportView(ReportView):
 
     def get_base_queryset(self):
         return pages_due_for_review().select_related("content_type")
+
+    def order_queryset(self, queryset):
+        """The chosen column first, then the most urgent, so ties come out the same on every database."""
+        queryset = super().order_queryset(queryset)
+        return queryset.order_by(
+            *queryset.query.order_by, "review_urgency", F("review_next_due").asc(nulls_last=True), "title", "pk"
+        )
 
     def get_filename(self):
         return f"clinical-review-due-{timezone.localdate():%Y-%m-%d}"

@@ -24,11 +24,13 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
+from wagtail.api import APIField
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page, PageManager, PagePermissionTester
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from discsite.api_fields import ExpertSummaryField, TagNameField, TagNamesField
 from discsite.models import BasePage, IndexPage, paginate
 
 from .blocks import HealthBodyBlock, ReferencesBlock
@@ -202,6 +204,23 @@ class HealthContentPage(BasePage):
 
     # A copy starts its own life: unreviewed and, being health content, not live until it has been reviewed.
     exclude_fields_in_copy = ["last_reviewed_on", "reviewed_by", "next_review_due"]
+
+    # The read-only API (/api/v2/pages/): the content, who wrote it, where it came from and its review record.
+    api_fields = [
+        APIField("summary"),
+        APIField("body"),
+        APIField("tags", serializer=TagNamesField()),
+        APIField("author", serializer=ExpertSummaryField()),
+        APIField("source_name"),
+        APIField("source_url"),
+        APIField("source_updated_on"),
+        APIField("is_sponsored"),
+        APIField("sponsor_disclosure"),
+        APIField("review_status"),
+        APIField("last_reviewed_on"),
+        APIField("reviewed_by", serializer=ExpertSummaryField()),
+        APIField("next_review_due"),
+    ]
 
     class Meta:
         abstract = True
@@ -377,6 +396,7 @@ class QuestionPage(HealthContentPage):
 
     parent_page_types = ["articles.QuestionIndexPage"]
     subpage_types = []
+    api_fields = [*HealthContentPage.api_fields, APIField("audio"), APIField("audio_duration")]
 
     class Meta:
         verbose_name = "expert answer"
@@ -441,6 +461,7 @@ class ArticlePage(HealthContentPage):
     )
     parent_page_types = ["articles.ArticleIndexPage"]
     subpage_types = []
+    api_fields = [*HealthContentPage.api_fields, APIField("references")]
 
     class Meta:
         verbose_name = "article"
@@ -542,9 +563,14 @@ class TopicPage(BasePage):
     intro = models.TextField(help_text="What this topic covers, in one or two sentences.")
 
     content_panels = [*Page.content_panels, FieldPanel("tag"), FieldPanel("intro")]
-    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.RelatedFields("tag", [index.SearchField("name")]),
+    ]
     parent_page_types = ["articles.TopicIndexPage"]
     subpage_types = []
+    api_fields = [APIField("tag", serializer=TagNameField()), APIField("intro")]
 
     class Meta:
         verbose_name = "topic"

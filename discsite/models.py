@@ -1,5 +1,6 @@
 """The project's core: the shared page base, the home page and site-wide settings."""
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from modelcluster.fields import ParentalKey
@@ -21,11 +22,29 @@ def paginate(request, queryset, per_page=LISTING_PAGE_SIZE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
+META_DESCRIPTION_LENGTH = 160
+
+
+def trim_description(text, limit=META_DESCRIPTION_LENGTH):
+    """`text` on one line, cut to at most `limit` characters at a word boundary, with '…' if cut.
+
+    Search engines show about 160 characters; a sentence cut mid-word reads as a mistake.
+    """
+    text = " ".join(str(text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-\u2013\u2014") + "…"
+
+
 class BasePage(Page):
     """What every public page has: a meta description with a fallback chain.
 
-    Subclasses that have a `summary` use it; otherwise the intro. Editors can
-    always override with the Promote tab's search description.
+    The Promote tab's search description if an editor wrote one; otherwise the
+    summary, then the first paragraph of the body, then the intro. Trimmed to
+    about 160 characters, as search engines and link previews show.
     """
 
     class Meta:
@@ -35,10 +54,38 @@ class BasePage(Page):
         for candidate in (
             self.search_description,
             getattr(self, "summary", ""),
+            self.first_paragraph_text(),
             getattr(self, "intro", ""),
         ):
             if candidate and candidate.strip():
-                return candidate.strip()
+                return trim_description(candidate)
+        return ""
+
+    def get_sitemap_urls(self, request=None):
+        """As Wagtail's, but at the page's canonical address (the host it was requested on).
+
+        Wagtail uses the Site record's hostname, which need not be the address readers use
+        (it is 'localhost', port 80, on a development machine); the sitemap must list the
+        same URLs as the pages' canonical links.
+        """
+        urls = super().get_sitemap_urls(request)
+        if request is not None:
+            location = request.build_absolute_uri(self.get_url(request))
+            for entry in urls:
+                entry["location"] = location
+        return urls
+
+    def first_paragraph_text(self):
+        """The plain text of the body's first paragraph block, or ''."""
+        from html import unescape
+
+        from django.utils.html import strip_tags
+
+        for block in getattr(self, "body", None) or []:
+            if block.block_type == "paragraph":
+                text = unescape(strip_tags(getattr(block.value, "source", block.value)))
+                if text.strip():
+                    return text
         return ""
 
 
@@ -180,3 +227,52 @@ class SiteSettings(BaseGenericSetting):
     @property
     def urgent_care_symptom_list(self):
         return [line.strip() for line in self.urgent_care_symptoms.splitlines() if line.strip()]
+
+
+class SearchSynonym(models.Model):
+    """Words readers use for a term our pages use, so that site search finds either.
+
+    Readers search for "slipped disc"; clinicians write "herniated disc". Matching
+    works both ways and across the row: a search for any alternative also finds pages
+    that use the term or another alternative, and the other way round (discsite/search.py).
+    """
+
+    term = models.CharField(
+        max_length=100,
+        unique=True,
+        help_text="The word or phrase our pages use, e.g. 'herniated disc'. Case does not matter.",
+    )
+    alternatives = models.TextField(
+        help_text=(
+            "Other words readers use for the same thing, separated by commas or one per line, e.g. "
+            "'slipped disc, ruptured disc, prolapsed disc'. Searching for any of them also finds the term, "
+            "and searching for the term finds them. Only letters and numbers count, not punctuation."
+        )
+    )
+
+    panels = [FieldPanel("term"), FieldPanel("alternatives")]
+
+    class Meta:
+        ordering = ["term"]
+        verbose_name = "search synonym"
+
+    def __str__(self):
+        return self.term
+
+    @property
+    def alternative_list(self):
+        """The alternatives as a list, blanks and repeats dropped, in the order given."""
+        items = (item.strip() for line in self.alternatives.splitlines() for item in line.split(","))
+        return list(dict.fromkeys(item for item in items if item))
+
+    def clean(self):
+        super().clean()
+        from discsite.search import words  # search.py imports this module
+
+        errors = {}
+        if not words(self.term):
+            errors["term"] = "The term needs at least one word of letters or numbers."
+        if not any(words(item) for item in self.alternative_list):
+            errors["alternatives"] = "Give at least one alternative of letters or numbers."
+        if errors:
+            raise ValidationError(errors)

@@ -5,7 +5,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from discsite import views
+from discsite import api, views
+from discsite.feeds import LatestHealthPagesFeed
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -13,6 +14,8 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("feed/", LatestHealthPagesFeed(), name="feed"),
+    path("api/v2/", api.urls),
 ]
 
 if settings.DEBUG:

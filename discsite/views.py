@@ -5,23 +5,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from discsite.models import paginate
-
-SEARCH_QUERY_MAX_LENGTH = 200
+from discsite.search import SiteSearch
 
 
 @require_GET
 def search(request):
-    from wagtail.models import Page
-
-    from articles.models import HEALTH_PAGE_MODELS
-
-    query = request.GET.get("q", "").strip()[:SEARCH_QUERY_MAX_LENGTH]
-    results = None
-    if query:
-        pages = Page.objects.live().type(*HEALTH_PAGE_MODELS)
-        results = paginate(request, pages.search(query))
-    return render(request, "discsite/search.html", {"search_query": query, "results": results})
+    """Search answers, articles, experts and topics; see discsite/search.py. Reads only, never writes."""
+    return render(request, "discsite/search.html", SiteSearch(request).run().context())
 
 
 @require_GET

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
@@ -72,6 +73,8 @@ class ExpertPage(BasePage):
     settings_panels = [*Page.settings_panels, FieldPanel("user")]
     search_fields = [
         *Page.search_fields,
+        index.SearchField("job_title"),
+        index.SearchField("credentials"),
         index.SearchField("department"),
         index.SearchField("institution"),
         index.SearchField("bio"),
@@ -79,6 +82,17 @@ class ExpertPage(BasePage):
     ]
     parent_page_types = ["experts.ExpertIndexPage"]
     subpage_types = []
+    # The read-only API (/api/v2/pages/); the linked user account is never exposed.
+    api_fields = [
+        APIField("display_name"),
+        APIField("honorific"),
+        APIField("credentials"),
+        APIField("job_title"),
+        APIField("department"),
+        APIField("institution"),
+        APIField("photo"),
+        APIField("bio"),
+    ]
 
     class Meta:
         verbose_name = "expert"

@@ -27,8 +27,10 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.search_promotions",
     "wagtail.contrib.typed_table_block",
     "wagtail.embeds",
+    "wagtail.api.v2",
     "wagtail.sites",
     "wagtail.users",
     "wagtail.snippets",
@@ -40,6 +42,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "rest_framework",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -147,3 +150,5 @@ TAGGIT_CASE_INSENSITIVE = True
 
 # Set by dev settings only: `create_demo_users` refuses to run anywhere else.
 DISCSITE_ALLOW_DEMO_USERS = False
+# Set by dev and test settings only: `generate_content` (made-up pages for benchmarks) refuses elsewhere.
+DISCSITE_ALLOW_SYNTHETIC_CONTENT = False

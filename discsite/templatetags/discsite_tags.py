@@ -83,8 +83,13 @@ def is_past(day):
 
 @register.filter
 def highlight(text, query):
-    """Escape `text` and wrap each word of the search `query` it contains in <mark>."""
+    """Escape `text` and wrap each word of the search `query` it contains in <mark>.
+
+    `query` is the reader's query or a list of words and phrases (the query and its synonyms).
+    """
     escaped = escape(text or "")
+    if isinstance(query, list | tuple | set | frozenset):
+        query = " ".join(str(item) for item in query)
     terms = sorted({term for term in str(query or "").split() if len(term) > 1}, key=len, reverse=True)
     if not terms:
         return mark_safe(escaped)  # noqa: S308
@@ -104,7 +109,10 @@ def breadcrumb_trail(context, page=None, current_title=""):
     request = context.get("request")
     crumbs = [{"title": "Home", "url": "/"}]
     if page is not None and getattr(page, "path", None):
-        ancestors = page.get_ancestors().filter(depth__gt=1)
+        # Kept on the page: the JSON-LD in the head builds the same trail (one query, not two).
+        if not hasattr(page, "_trail_ancestors"):
+            page._trail_ancestors = list(page.get_ancestors().filter(depth__gt=1))
+        ancestors = page._trail_ancestors
         crumbs = [
             {"title": "Home" if index == 0 else ancestor.title, "url": ancestor.get_url(request)}
             for index, ancestor in enumerate(ancestors)

@@ -1,0 +1,453 @@
+"""Site search: the reader's query made safe, widened with synonyms, and turned into a results page.
+
+The query never reaches the database as text the search engine parses. It is cut
+into words (runs of letters and digits), and the words are handed to Wagtail's
+query classes (`PlainText`, `And`, `Or`), which quote every word themselves on both
+PostgreSQL (`to_tsquery`) and SQLite (FTS5 `MATCH`). Quotes, `*`, `:`, `NEAR(`,
+`AND`/`OR`/`NOT` and the like are either dropped or searched for as plain words.
+
+Synonyms (`SearchSynonym`, edited as a snippet) widen the query: where the reader's
+words contain a term or one of its alternatives, that part of the query matches any
+of them. "slipped disc pain" becomes
+`(slipped AND disc) OR (herniated AND disc) OR (ruptured AND disc) ...` AND `pain`.
+Each phrase is searched as all of its words rather than as an exact phrase: our
+pages say "herniated lumbar disc" and "disc herniation" at least as often as
+"herniated disc", and PostgreSQL's stemming then matches them all. SQLite's FTS5 does
+not stem, so the seeded synonyms list "disc herniation" too, and a lone word also
+matches its plural or singular ("disc", "discs").
+"""
+
+import html
+import importlib
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import DatabaseError, transaction
+from django.db.models import Q
+from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
+from wagtail.contrib.search_promotions.models import SearchPromotion
+from wagtail.models import Page
+from wagtail.search.query import And, Or, PlainText
+from wagtail.search.utils import normalise_query_string
+
+from articles.models import ArticlePage, QuestionPage, TopicPage, load_listing_cards
+from discsite.models import SearchSynonym, paginate
+from discsite.templatetags.discsite_tags import highlight
+from experts.models import ExpertPage
+
+logger = logging.getLogger(__name__)
+
+
+def _backend_errors():
+    """What a failing search backend raises: database errors, and the search cluster's when one is configured."""
+    errors = [DatabaseError]
+    for module, name in (
+        ("opensearchpy.exceptions", "OpenSearchException"),
+        ("elasticsearch", "ApiError"),
+        ("elastic_transport", "TransportError"),
+    ):
+        try:
+            errors.append(getattr(importlib.import_module(module), name))
+        except (ImportError, AttributeError):
+            continue
+    return tuple(errors)
+
+
+BACKEND_ERRORS = _backend_errors()
+
+MAX_QUERY_LENGTH = 200
+SNIPPET_WORDS = 30
+WORD = re.compile(r"[^\W_]+")
+# Words too common to narrow a search. PostgreSQL's English configuration ignores them
+# anyway; SQLite's FTS5 does not, so without this list "what is a slipped disc" would
+# only find pages containing "what", "is" and "a".
+# fmt: off
+STOP_WORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "could", "do", "does", "for", "from", "had",
+    "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "no", "not", "of", "on", "or",
+    "our", "should", "so", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this",
+    "to", "was", "we", "were", "what", "when", "where", "which", "who", "why", "will", "with", "would", "you",
+    "your",
+})
+# fmt: on
+
+
+@dataclass(frozen=True)
+class SearchType:
+    slug: str
+    label: str  # one result, e.g. "Expert answer"
+    plural: str  # the filter, e.g. "Expert answers"
+    model: type
+
+
+SEARCH_TYPES = {
+    search_type.slug: search_type
+    for search_type in (
+        SearchType("answer", "Expert answer", "Expert answers", QuestionPage),
+        SearchType("article", "Article", "Articles", ArticlePage),
+        SearchType("expert", "Expert", "Experts", ExpertPage),
+        SearchType("topic", "Topic", "Topics", TopicPage),
+    )
+}
+
+
+# ---------------------------------------------------------------- the query
+
+
+def clean_query(value):
+    """The reader's query as one line of plain text, and whether it had to be shortened.
+
+    Control characters (NUL included) become spaces, invisible format characters go,
+    runs of white space become one space, and the result is cut at MAX_QUERY_LENGTH.
+    """
+    text = unicodedata.normalize("NFKC", str(value or ""))
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Cf":
+            continue
+        kept.append(" " if category[0] in "CZ" else char)
+    text = " ".join("".join(kept).split())
+    if len(text) <= MAX_QUERY_LENGTH:
+        return text, False
+    return text[:MAX_QUERY_LENGTH].rstrip(), True
+
+
+def words(text):
+    """The words of `text`, lower-cased: runs of letters and digits, nothing else."""
+    return [word.lower() for word in WORD.findall(str(text or ""))]
+
+
+def fold(word):
+    """A crude singular, so that 'discs' finds the synonym 'disc' (SQLite FTS5 does not stem)."""
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _singular_or_plural(word):
+    """'disc' -> 'discs', 'discs' -> 'disc': a lone word also finds its other number where FTS5 cannot stem."""
+    if not word.isalpha() or len(word) < 3:
+        return ""
+    return fold(word) if fold(word) != word else f"{word}s"
+
+
+def _key(phrase):
+    return tuple(fold(word) for word in phrase)
+
+
+def synonym_groups(synonyms):
+    """Each phrase (its folded words) -> every phrase that means the same, as word tuples.
+
+    A phrase in several rows means what all of those rows say.
+    """
+    groups = {}
+    for synonym in synonyms:
+        phrases = [tuple(words(phrase)) for phrase in (synonym.term, *synonym.alternative_list)]
+        phrases = [phrase for phrase in dict.fromkeys(phrases) if phrase]
+        for phrase in phrases:
+            groups.setdefault(_key(phrase), {}).update(dict.fromkeys(phrases))
+    return {key: list(phrases) for key, phrases in groups.items()}
+
+
+@dataclass
+class ExpandedQuery:
+    """What is searched for: one slot per part of the reader's query, each a list of phrases (word tuples).
+
+    A slot matches a page if any of its phrases does (every word of it); the page must match every slot.
+    """
+
+    slots: list = field(default_factory=list)
+
+    @property
+    def search_query(self):
+        """The query for Wagtail's search backend, or None if nothing is left to search for."""
+        parts = []
+        for phrases in self.slots:
+            alternatives = [PlainText(" ".join(phrase), operator="and") for phrase in phrases]
+            if len(phrases) == 1 and len(phrases[0]) == 1 and (other := _singular_or_plural(phrases[0][0])):
+                alternatives.append(PlainText(other))
+            parts.append(alternatives[0] if len(alternatives) == 1 else Or(alternatives))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else And(parts)
+
+    @property
+    def terms(self):
+        """Every word searched for, to highlight in the results: the reader's and their synonyms'."""
+        found = (word for phrases in self.slots for phrase in phrases for word in phrase)
+        found = (form for word in found if word not in STOP_WORDS for form in (word, fold(word)))
+        return list(dict.fromkeys(found))
+
+    @property
+    def synonyms(self):
+        """The phrases searched for besides the reader's own words, to tell the reader."""
+        return [" ".join(phrase) for phrases in self.slots if len(phrases) > 1 for phrase in phrases[1:]]
+
+
+def expand(query, synonyms):
+    """Cut `query` into slots: synonym phrases (longest first, left to right) and single words.
+
+    Stop words are dropped unless they belong to a synonym phrase, and so are repeats
+    ("disc disc disc" asks no more than "disc").
+    """
+    tokens = words(query)
+    groups = synonym_groups(synonyms)
+    longest = max((len(key) for key in groups), default=0)
+    slots = []
+    index = 0
+    while index < len(tokens):
+        for size in range(min(longest, len(tokens) - index), 0, -1):
+            own = tuple(tokens[index : index + size])
+            if _key(own) in groups:
+                others = [phrase for phrase in groups[_key(own)] if _key(phrase) != _key(own)]
+                slots.append([own, *others])
+                index += size
+                break
+        else:
+            word = tokens[index]
+            index += 1
+            if word not in STOP_WORDS:
+                slots.append([(word,)])
+    unique = []
+    for slot in slots:
+        if slot not in unique:
+            unique.append(slot)
+    return ExpandedQuery(unique)
+
+
+# ---------------------------------------------------------------- snippets
+
+BLOCK_TAG = re.compile(r"</?(?:p|br|li|ul|ol|h[1-6]|div|blockquote)\b[^>]*>", re.IGNORECASE)
+ANY_TAG = re.compile(r"<[^>]*>")
+PROSE_BLOCKS = {"paragraph", "heading", "list", "callout", "quote"}
+NOT_TEXT = {"kind", "level", "style", "id", "type"}
+
+
+def html_to_text(value):
+    """Rich text as plain words: block tags become spaces, the rest is dropped, entities decoded."""
+    return html.unescape(ANY_TAG.sub("", BLOCK_TAG.sub(" ", str(value or ""))))
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        if "type" in value and "value" in value:  # a list item or a child block
+            yield from _strings(value["value"])
+        else:
+            for key, item in value.items():
+                if key not in NOT_TEXT:
+                    yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+def stream_text(stream):
+    """The prose of a StreamField, read from its stored JSON.
+
+    The raw data, not the blocks: turning image or document blocks into objects would
+    cost a query each, and a snippet needs only the words. Sponsored sections are left
+    out so that a result never quotes promotional copy.
+    """
+    raw = getattr(stream, "raw_data", None) or []
+    parts = [text for block in raw if block.get("type") in PROSE_BLOCKS for text in _strings(block.get("value"))]
+    return " ".join(html_to_text(part) for part in parts)
+
+
+def _match_pattern(terms):
+    alternatives = "|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True) if len(term) > 1)
+    # As the highlight filter marks them: whole words, allowing a short ending.
+    return re.compile(r"\b(?:" + alternatives + r")\w{0,2}\b", re.IGNORECASE) if alternatives else None
+
+
+def snippet(text, terms, length=SNIPPET_WORDS):
+    """About `length` words of `text` around the first one that matches `terms`, escaped, matches marked.
+
+    Without a match (the page matched on its title, tags or author), the text's beginning.
+    """
+    tokens = str(text or "").split()
+    if not tokens:
+        return ""
+    pattern = _match_pattern(terms)
+    first = next((i for i, token in enumerate(tokens) if pattern and pattern.search(token)), 0)
+    start = max(0, min(first - length // 3, len(tokens) - length))
+    window = " ".join(tokens[start : start + length])
+    before = "… " if start > 0 else ""
+    after = " …" if start + length < len(tokens) else ""
+    return mark_safe(f"{before}{highlight(window, terms)}{after}")  # noqa: S308 (highlight escapes)
+
+
+def page_text(page):
+    """The text a result's snippet is cut from, most telling first."""
+    if isinstance(page, QuestionPage | ArticlePage):
+        return f"{page.summary} {stream_text(page.body)}"
+    if isinstance(page, ExpertPage):
+        return html_to_text(page.bio)  # the role and department are shown beside it
+    return getattr(page, "intro", "")
+
+
+# ---------------------------------------------------------------- the results page
+
+
+@dataclass
+class Hit:
+    page: Page
+    type: SearchType
+    snippet: str
+
+
+class KnownCount:
+    """Search results whose total is already known (from the per-type counts), so paging costs no count query."""
+
+    def __init__(self, results, count):
+        self.results = results
+        self.total = count
+
+    def __len__(self):
+        return self.total
+
+    def __getitem__(self, key):
+        return self.results[key]
+
+
+def load_specific(pages):
+    """The specific page for each of `pages` (base Page objects), in order: one query per type found.
+
+    Health pages come with their author and reviewer joined in (`load_listing_cards`);
+    a topic with its tag.
+    """
+    by_type = {}
+    for page in pages:
+        by_type.setdefault(page.content_type_id, []).append(page.pk)
+    content_types = {search_type.model: _content_type_id(search_type.model) for search_type in SEARCH_TYPES.values()}
+    health_pks = [pk for model in (QuestionPage, ArticlePage) for pk in by_type.get(content_types[model], [])]
+    found = {page.pk: page for page in load_listing_cards(health_pks)} if health_pks else {}
+    expert_pks = by_type.get(content_types[ExpertPage])
+    if expert_pks:
+        found.update((page.pk, page) for page in ExpertPage.objects.filter(pk__in=expert_pks))
+    topic_pks = by_type.get(content_types[TopicPage])
+    if topic_pks:
+        found.update((page.pk, page) for page in TopicPage.objects.filter(pk__in=topic_pks).select_related("tag"))
+    return [found[page.pk] for page in pages if page.pk in found]
+
+
+def _content_type_id(model):
+    return ContentType.objects.get_for_model(model).pk  # cached by Django after the first call
+
+
+def _search_type(page):
+    return next(search_type for search_type in SEARCH_TYPES.values() if type(page) is search_type.model)
+
+
+class SiteSearch:
+    """One reader's search: `?q=` (the words), `?type=` (one of SEARCH_TYPES) and `?page=`.
+
+    Reads only: nothing is written on a reader's request, not even Wagtail's
+    search-promotions hit counter (`Query.get()` creates rows and `add_hit()` counts
+    them), which the site's performance budget forbids on a GET.
+    """
+
+    def __init__(self, request):
+        self.request = request
+        self.query, self.truncated = clean_query(request.GET.get("q", ""))
+        requested_type = request.GET.get("type", "")
+        self.type = requested_type if requested_type in SEARCH_TYPES else ""
+        self.failed = False
+
+    @cached_property
+    def expanded(self):
+        return expand(self.query, SearchSynonym.objects.all()) if self.query else ExpandedQuery()
+
+    def pages(self):
+        """Every page the search may return: live, public, of the four types."""
+        return Page.objects.live().public().type(*(search_type.model for search_type in SEARCH_TYPES.values()))
+
+    def run(self):
+        """Counts per type, one page of hits and the editors' promotions, or nothing if the backend fails."""
+        self.counts = dict.fromkeys(SEARCH_TYPES, 0)
+        self.results = None
+        self.promotions = []
+        search_query = self.expanded.search_query
+        if search_query is None:
+            return self
+        try:
+            # A savepoint, so a backend error cannot break the rest of the request's transaction.
+            with transaction.atomic():
+                self._search(search_query)
+        except BACKEND_ERRORS:
+            logger.exception("Site search failed for %r", self.query)
+            self.failed = True
+            self.counts = dict.fromkeys(SEARCH_TYPES, 0)
+            self.results = None
+        return self
+
+    def _search(self, search_query):
+        pages = self.pages()
+        by_content_type = pages.search(search_query, order_by_relevance=False).facet("content_type_id")
+        for slug, search_type in SEARCH_TYPES.items():
+            self.counts[slug] = by_content_type.get(_content_type_id(search_type.model), 0)
+        if self.type:
+            pages = pages.type(SEARCH_TYPES[self.type].model)
+        total = self.counts[self.type] if self.type else sum(self.counts.values())
+        results = paginate(self.request, KnownCount(pages.search(search_query), total))
+        terms = self.expanded.terms
+        results.object_list = [
+            Hit(page=page, type=_search_type(page), snippet=snippet(page_text(page), terms))
+            for page in load_specific(list(results.object_list))
+        ]
+        self.results = results
+        if results.number == 1:
+            self.promotions = self._promotions()
+
+    def _promotions(self):
+        """The editors' promoted results for the query (or, for a whole-query synonym, for any of its phrases)."""
+        query_strings = {normalise_query_string(self.query), " ".join(words(self.query))}
+        if len(self.expanded.slots) == 1:
+            query_strings.update(" ".join(phrase) for phrase in self.expanded.slots[0])
+        promotions = (
+            SearchPromotion.objects.filter(query__query_string__in=query_strings)
+            .filter(Q(page__live=True) | Q(page__isnull=True, external_link_url__gt=""))
+            .select_related("page")
+            .order_by("sort_order", "pk")
+        )
+        seen, unique = set(), []
+        for promotion in promotions:
+            key = promotion.page_id or promotion.external_link_url
+            if key not in seen:
+                seen.add(key)
+                unique.append(promotion)
+        return unique
+
+    @property
+    def type_links(self):
+        """The type filters, each with its count and whether it is the current one ('All' first)."""
+        total = sum(self.counts.values())
+        links = [{"slug": "", "label": "All results", "count": total, "current": not self.type}]
+        links += [
+            {"slug": slug, "label": search_type.plural, "count": self.counts[slug], "current": slug == self.type}
+            for slug, search_type in SEARCH_TYPES.items()
+        ]
+        return links
+
+    def context(self):
+        return {
+            "search_query": self.query,
+            "search_truncated": self.truncated,
+            "search_max_length": MAX_QUERY_LENGTH,
+            "search_type": self.type,
+            "search_type_label": SEARCH_TYPES[self.type].plural if self.type else "",
+            "search_failed": self.failed,
+            "search_terms": self.expanded.terms,
+            "search_synonyms": self.expanded.synonyms,
+            "search_searched": self.expanded.search_query is not None,
+            "results": self.results,
+            "result_count": self.counts[self.type] if self.type else sum(self.counts.values()),
+            "type_links": self.type_links,
+            "promotions": self.promotions,
+        }
