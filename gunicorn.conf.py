@@ -41,7 +41,10 @@ else:
 # Only the proxy on this machine may say the request came over HTTPS or from another address.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-# Logs to stderr, for the process supervisor or container runtime to collect.
+# Logs to stderr, for the process supervisor or container runtime to collect, one JSON object per
+# line like Django's (discsite/logging.py); the access log's lines carry method, path, status, bytes
+# and duration, never the query string or headers.
+logger_class = "discsite.logging.GunicornLogger"
 accesslog = os.environ.get("ACCESS_LOG", "/dev/stderr") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")

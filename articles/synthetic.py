@@ -42,7 +42,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -53,6 +52,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search.backends import get_search_backends
 
+from discsite.caching import bump_content_version
 from discsite.models import HomePage
 from experts.models import ExpertIndexPage, ExpertPage
 
@@ -617,7 +617,7 @@ class ContentGenerator:
             slug__startswith=GENERATED_PREFIX, topic_page__isnull=True, articles_healthpagetag_items__isnull=True
         ).delete()
         self.report.deleted = deleted
-        transaction.on_commit(cache.clear)
+        bump_content_version()
         self._time("delete", started)
         return deleted
 
@@ -675,8 +675,12 @@ class ContentGenerator:
         started = time.monotonic()
         index_pages(QuestionPage, [page.pk for page in questions])
         index_pages(ArticlePage, [page.pk for page in articles])
-        # Rows written in bulk send no signals, so nothing told the caches: start them afresh.
-        transaction.on_commit(cache.clear)
+        # Rows written in bulk send no signals, so nothing told the caches: retire what they hold.
+        bump_content_version()
+        if connection.vendor == "postgresql":
+            # Fresh statistics, or PostgreSQL plans searches and listings for an empty table.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self._time("search index", started)
         return self.report
 

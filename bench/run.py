@@ -495,6 +495,8 @@ def main():
     with tempfile.TemporaryDirectory(prefix="discsite-ceiling-") as folder:
         make_ceiling(Path(folder))
         ceiling_env = clean_env()
+        # The same gunicorn.conf.py for both, and it names the site's log formatter: importable from here.
+        ceiling_env["PYTHONPATH"] = str(ROOT)
         for target in targets:
             urls = build_corpus(target, args.pages, args.rebuild)
             site_server = Server(

@@ -30,12 +30,11 @@ class LatestHealthPagesFeed(Feed):
         from wagtail.models import Page
 
         from articles.models import HEALTH_PAGE_MODELS, load_listing_cards
+        from discsite.caching import public_pages
         from discsite.models import SiteSettings
 
         pks = list(
-            Page.objects.live()
-            .public()
-            .type(*HEALTH_PAGE_MODELS)
+            public_pages(Page.objects.live().type(*HEALTH_PAGE_MODELS))
             .order_by("-first_published_at", "-pk")
             .values_list("pk", flat=True)[:FEED_LENGTH]
         )

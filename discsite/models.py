@@ -1,13 +1,19 @@
 """The project's core: the shared page base, the home page and site-wide settings."""
 
-from django.core.exceptions import ValidationError
+import hashlib
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
+from django.http import Http404
+from django.utils.functional import SimpleLazyObject
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
+
+from discsite.caching import mark_cacheable, restricted_paths, versioned
 
 LISTING_PAGE_SIZE = 12
 
@@ -49,6 +55,26 @@ class BasePage(Page):
 
     class Meta:
         abstract = True
+
+    def get_view_restrictions(self):
+        """As Wagtail's, without its two queries on every request when no restriction covers the page.
+
+        The paths of restricted pages are kept per content version (adding, changing or removing a
+        restriction, or moving a page, moves the version on).
+        """
+        from wagtail.models import PageViewRestriction
+
+        if not any(self.path.startswith(path) for path in restricted_paths()):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
+
+    def serve(self, request, *args, **kwargs):
+        """Every reader gets the same page unless it is a preview or behind a view restriction,
+        so the response may be kept by the page cache (discsite.caching)."""
+        response = super().serve(request, *args, **kwargs)
+        if not getattr(request, "is_preview", False) and not self.get_view_restrictions().exists():
+            mark_cacheable(response)
+        return response
 
     def get_meta_description(self):
         for candidate in (
@@ -107,6 +133,21 @@ class IndexPage(BasePage):
         """The live items this index lists, in the order a reader sees them."""
         raise NotImplementedError
 
+    def get_child_queryset(self):
+        """The children as their own type, with what their page shows joined in (see `route`)."""
+        raise NotImplementedError
+
+    def route(self, request, path_components):
+        """One query for the child, already specific, instead of Wagtail's two (the base row, then the type's)."""
+        if not path_components:
+            return super().route(request, path_components)
+        try:
+            child = self.get_child_queryset().child_of(self).get(slug=path_components[0])
+        except ObjectDoesNotExist as error:
+            raise Http404 from error
+        child._cached_parent_obj = self
+        return child.route(request, path_components[1:])
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["items"] = paginate(request, self.get_listing_queryset())
@@ -144,16 +185,34 @@ class HomePage(BasePage):
         from experts.models import ExpertPage
 
         context = super().get_context(request, *args, **kwargs)
-        featured = [page for page in load_listing_cards(self.featured_page_ids()) if page.live]
-        featured_ids = {page.pk for page in featured}
+        # All lazy: when the home page's rendered content is cached, none of these queries run.
+        featured_ids = self.featured_items.values("page_id")
         context.update(
-            featured=featured,
+            featured=SimpleLazyObject(
+                lambda: [page for page in load_listing_cards(self.featured_page_ids()) if page.live]
+            ),
             latest_answers=QuestionPage.objects.for_listing().exclude(pk__in=featured_ids)[:4],
             latest_articles=ArticlePage.objects.for_listing().exclude(pk__in=featured_ids)[:3],
             topics=TopicPage.objects.live().order_by("title"),
             experts=ExpertPage.objects.live().order_by("title")[:8],
         )
         return context
+
+    def route(self, request, path_components):
+        """The section pages below home are few and fixed; each is fetched once per content version."""
+        if not path_components:
+            return super().route(request, path_components)
+        slug = path_components[0]
+        key = hashlib.sha256(slug.encode("utf-8", "surrogatepass")).hexdigest()[:32]  # the slug comes from the URL
+        child = versioned(f"home-child:{self.pk}:{key}", lambda: self._specific_child(slug))
+        if child is None:
+            raise Http404
+        child._cached_parent_obj = self
+        return child.route(request, path_components[1:])
+
+    def _specific_child(self, slug):
+        child = self.get_children().filter(slug=slug).first()
+        return child.specific if child is not None else None
 
     def featured_page_ids(self):
         return [item.page_id for item in self.featured_items.all()]
@@ -224,6 +283,11 @@ class SiteSettings(BaseGenericSetting):
     class Meta:
         verbose_name = "site settings"
 
+    @classmethod
+    def load(cls, request_or_site=None):
+        """The settings row, read once per content version rather than once per request."""
+        return versioned("site-settings", lambda: super(SiteSettings, cls).load(request_or_site))
+
     @property
     def urgent_care_symptom_list(self):
         return [line.strip() for line in self.urgent_care_symptoms.splitlines() if line.strip()]
@@ -276,3 +340,22 @@ class SearchSynonym(models.Model):
             errors["alternatives"] = "Give at least one alternative of letters or numbers."
         if errors:
             raise ValidationError(errors)
+
+
+class ContentVersion(models.Model):
+    """One number that changes whenever anything a reader can see changes.
+
+    Every cached response and fragment is keyed by it, so a publish, an unpublish,
+    a move, a deletion or a settings edit retires all of them at once, in every
+    server process: the number lives in the database, which all processes share,
+    and costs one indexed read per request. (discsite.caching keeps it current.)
+    """
+
+    value = models.PositiveBigIntegerField(default=1)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "content version"
+
+    def __str__(self):
+        return f"content version {self.value}"

@@ -22,10 +22,11 @@ import importlib
 import logging
 import re
 import unicodedata
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
@@ -35,6 +36,7 @@ from wagtail.search.query import And, Or, PlainText
 from wagtail.search.utils import normalise_query_string
 
 from articles.models import ArticlePage, QuestionPage, TopicPage, load_listing_cards
+from discsite.caching import public_pages, versioned
 from discsite.models import SearchSynonym, paginate
 from discsite.templatetags.discsite_tags import highlight
 from experts.models import ExpertPage
@@ -317,24 +319,13 @@ class KnownCount:
 
 
 def load_specific(pages):
-    """The specific page for each of `pages` (base Page objects), in order: one query per type found.
+    """The specific page for each of `pages` (base Page objects), in order, in one query.
 
-    Health pages come with their author and reviewer joined in (`load_listing_cards`);
-    a topic with its tag.
+    Health pages come with their author and reviewer joined in; a topic with its tag.
     """
-    by_type = {}
-    for page in pages:
-        by_type.setdefault(page.content_type_id, []).append(page.pk)
-    content_types = {search_type.model: _content_type_id(search_type.model) for search_type in SEARCH_TYPES.values()}
-    health_pks = [pk for model in (QuestionPage, ArticlePage) for pk in by_type.get(content_types[model], [])]
-    found = {page.pk: page for page in load_listing_cards(health_pks)} if health_pks else {}
-    expert_pks = by_type.get(content_types[ExpertPage])
-    if expert_pks:
-        found.update((page.pk, page) for page in ExpertPage.objects.filter(pk__in=expert_pks))
-    topic_pks = by_type.get(content_types[TopicPage])
-    if topic_pks:
-        found.update((page.pk, page) for page in TopicPage.objects.filter(pk__in=topic_pks).select_related("tag"))
-    return [found[page.pk] for page in pages if page.pk in found]
+    return load_listing_cards(
+        [page.pk for page in pages], types=("questionpage", "articlepage", "expertpage", "topicpage")
+    )
 
 
 def _content_type_id(model):
@@ -362,11 +353,13 @@ class SiteSearch:
 
     @cached_property
     def expanded(self):
-        return expand(self.query, SearchSynonym.objects.all()) if self.query else ExpandedQuery()
+        if not self.query:
+            return ExpandedQuery()
+        return expand(self.query, versioned("search-synonyms", lambda: list(SearchSynonym.objects.all())))
 
     def pages(self):
         """Every page the search may return: live, public, of the four types."""
-        return Page.objects.live().public().type(*(search_type.model for search_type in SEARCH_TYPES.values()))
+        return public_pages(Page.objects.live().type(*(search_type.model for search_type in SEARCH_TYPES.values())))
 
     def run(self):
         """Counts per type, one page of hits and the editors' promotions, or nothing if the backend fails."""
@@ -378,7 +371,8 @@ class SiteSearch:
             return self
         try:
             # A savepoint, so a backend error cannot break the rest of the request's transaction.
-            with transaction.atomic():
+            # (Only inside a transaction: outside one, a failed query leaves nothing to roll back.)
+            with transaction.atomic() if connection.in_atomic_block else nullcontext():
                 self._search(search_query)
         except BACKEND_ERRORS:
             logger.exception("Site search failed for %r", self.query)

@@ -17,6 +17,9 @@ class ExpertIndexPage(IndexPage):
     def get_listing_queryset(self):
         return ExpertPage.objects.child_of(self).live().order_by("title")
 
+    def get_child_queryset(self):
+        return ExpertPage.objects.select_related("photo")
+
 
 class ExpertPage(BasePage):
     """An author or reviewer. The page title is the person's name, without honorific.

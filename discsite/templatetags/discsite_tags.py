@@ -100,6 +100,22 @@ def highlight(text, query):
     return mark_safe(marked)  # noqa: S308
 
 
+def routed_ancestors(page):
+    """The page's ancestors below the root, from the parents routing left on each page, or None.
+
+    Routing a request walks down from the home page and tells each child its parent
+    (`_cached_parent_obj`), so the trail costs no query for the page being served.
+    """
+    ancestors = []
+    node = page
+    while node.depth > 2:
+        node = getattr(node, "_cached_parent_obj", None)
+        if node is None:
+            return None
+        ancestors.append(node)
+    return ancestors[::-1]
+
+
 @register.simple_tag(takes_context=True)
 def breadcrumb_trail(context, page=None, current_title=""):
     """The trail from the home page to `page` (or to a non-page view called `current_title`).
@@ -111,7 +127,9 @@ def breadcrumb_trail(context, page=None, current_title=""):
     if page is not None and getattr(page, "path", None):
         # Kept on the page: the JSON-LD in the head builds the same trail (one query, not two).
         if not hasattr(page, "_trail_ancestors"):
-            page._trail_ancestors = list(page.get_ancestors().filter(depth__gt=1))
+            page._trail_ancestors = routed_ancestors(page)
+            if page._trail_ancestors is None:
+                page._trail_ancestors = list(page.get_ancestors().filter(depth__gt=1))
         ancestors = page._trail_ancestors
         crumbs = [
             {"title": "Home" if index == 0 else ancestor.title, "url": ancestor.get_url(request)}
@@ -127,15 +145,14 @@ def breadcrumb_trail(context, page=None, current_title=""):
 def topic_links(context, page):
     """The page's tags, each with the url of its topic page if it has a live one.
 
-    Two queries however many tags there are: one for the tags, one for their topic pages.
+    No query of its own: `tag_list` fetched each tag with its topic page.
     """
-    from articles.models import TopicPage
-
-    tags = page.tag_list
-    tag_ids = [tag.pk for tag in tags if tag.pk]
-    topics = {topic.tag_id: topic for topic in TopicPage.objects.live().filter(tag_id__in=tag_ids)} if tag_ids else {}
     request = context.get("request")
-    return [{"name": tag.name, "url": topics[tag.pk].get_url(request) if tag.pk in topics else None} for tag in tags]
+    links = []
+    for tag in page.tag_list:
+        topic = getattr(tag, "topic_page", None) if tag.pk else None
+        links.append({"name": tag.name, "url": topic.get_url(request) if topic is not None and topic.live else None})
+    return links
 
 
 @register.simple_tag(takes_context=True)
@@ -175,3 +192,49 @@ def canonical_url(context, page=None):
         return ""
     path = page.get_url(request) if page is not None else request.path
     return request.build_absolute_uri(path) if path else ""
+
+
+class VersionedCacheNode(template.Node):
+    """Renders its contents once per content version and key (see discsite.caching)."""
+
+    def __init__(self, nodelist, name, vary_on):
+        self.nodelist = nodelist
+        self.name = name
+        self.vary_on = vary_on
+
+    def render(self, context):
+        from django.core.cache import cache
+
+        from discsite.caching import PAGE_CACHE_TIMEOUT, fragment_cache_enabled, versioned_key
+
+        request = context.get("request")
+        # Only Wagtail pages: other views (search, error pages) have unbounded keys and a page cache of their own.
+        if (
+            request is None
+            or context.get("page") is None
+            or getattr(request, "is_preview", False)
+            or not fragment_cache_enabled()
+        ):
+            return self.nodelist.render(context)
+        key = versioned_key(f"fragment:{self.name}", request, *(value.resolve(context) for value in self.vary_on))
+        html = cache.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            cache.set(key, str(html), PAGE_CACHE_TIMEOUT)
+        return mark_safe(html)  # noqa: S308 (our own rendered template output, escaped when it was rendered)
+
+
+@register.tag
+def versioned_cache(parser, token):
+    """`{% versioned_cache "name" var1 var2 %}...{% endversioned_cache %}`: a fragment kept per content version.
+
+    Unlike Django's `{% cache %}`, it needs no expiry to be right (the content version moves on whenever
+    anything shown may have changed) and it is skipped for previews.
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("versioned_cache needs a fragment name")
+    nodelist = parser.parse(("endversioned_cache",))
+    parser.delete_first_token()
+    name = bits[1].strip("\"'")
+    return VersionedCacheNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[2:]])

@@ -1,0 +1,223 @@
+"""The reader-side cache: what it keeps, what it never keeps, and that a change shows at once everywhere."""
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core.cache import cache
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from wagtail.contrib.frontend_cache.backends.base import BaseBackend
+
+from articles.factories import ArticlePageFactory, QuestionPageFactory, TopicPageFactory
+from discsite.models import ContentVersion, SiteSettings
+from experts.factories import ExpertPageFactory
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("caches_on"),
+]
+
+
+@pytest.fixture
+def caches_on(settings):
+    settings.DISCSITE_PAGE_CACHE = True
+    settings.DISCSITE_FRAGMENT_CACHE = True
+
+
+@pytest.fixture
+def content(site_tree):
+    expert = ExpertPageFactory(title="Ada Lovelace")
+    topic = TopicPageFactory(title="Sciatica")
+    question = QuestionPageFactory(title="Does walking help sciatica?", author=expert, tags=["Sciatica"])
+    article = ArticlePageFactory(title="Living with sciatica", author=expert, tags=["Sciatica"])
+    return {"expert": expert, "topic": topic, "question": question, "article": article, "tree": site_tree}
+
+
+def text(response):
+    """What a reader reads (search results mark up the words they matched)."""
+    return " ".join(BeautifulSoup(response.content, "html.parser").get_text(" ").split()).replace(" ?", "?")
+
+
+def publish(page, **changes):
+    page = type(page).objects.get(pk=page.pk)
+    for name, value in changes.items():
+        setattr(page, name, value)
+    page.save_revision().publish()
+    return page
+
+
+def test_anonymous_responses_are_kept_and_served_public(client, content):
+    first = client.get(content["question"].url)
+    assert first["X-Page-Cache"] == "miss"
+    second = client.get(content["question"].url)
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert "public" in second["Cache-Control"]
+    assert "max-age=60" in second["Cache-Control"]
+    with CaptureQueriesContext(connection) as queries:
+        client.get(content["question"].url)
+    assert len(queries) == 1  # the content version, nothing else
+
+
+def test_logged_in_editors_previews_and_the_admin_bypass_it(client, admin_client, content):
+    url = content["question"].url
+    client.get(url)
+    response = admin_client.get(url)
+    assert "X-Page-Cache" not in response
+    assert "private" in response["Cache-Control"]
+    assert "X-Page-Cache" not in admin_client.get("/admin/")
+    assert "X-Page-Cache" not in client.get("/admin/login/")
+    preview = admin_client.get(f"/admin/pages/{content['question'].pk}/edit/preview/")
+    assert "X-Page-Cache" not in preview
+
+
+def test_responses_that_set_cookies_or_fail_are_not_kept(client, content):
+    assert client.get("/no-such-page/").status_code == 404
+    assert "X-Page-Cache" not in client.get("/no-such-page/")
+    assert "no-store" in client.get("/healthz")["Cache-Control"]
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/healthz")
+    assert len(queries) == 0  # the health check never reads the content version
+
+
+def test_search_feed_sitemap_and_robots_are_kept(client, content):
+    for url in ("/search/?q=sciatica", "/feed/", "/sitemap.xml", "/robots.txt"):
+        client.get(url)
+        assert client.get(url)["X-Page-Cache"] == "hit", url
+
+
+@pytest.mark.parametrize("where", ["home", "questions", "topic", "expert", "page", "search"])
+def test_a_published_change_shows_on_the_very_next_request_everywhere(client, content, where):
+    question = content["question"]
+    url = {
+        "home": "/",
+        "questions": "/questions/",
+        "topic": content["topic"].url,
+        "expert": content["expert"].url,
+        "page": question.url,
+        "search": "/search/?q=sciatica",
+    }[where]
+    assert "Does walking help sciatica?" in text(client.get(url))
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    publish(question, title="Does walking ease sciatica?")
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Does walking ease sciatica?" in text(response)
+    assert "Does walking help sciatica?" not in text(response)
+
+
+@pytest.mark.parametrize("where", ["home", "questions", "topic", "expert"])
+def test_unpublished_and_deleted_pages_disappear_at_once(client, content, where):
+    url = {"home": "/", "questions": "/questions/", "topic": content["topic"].url, "expert": content["expert"].url}[
+        where
+    ]
+    client.get(url)
+    content["question"].unpublish()
+    assert b"Does walking help sciatica?" not in client.get(url).content
+    client.get(url)
+    content["article"].delete()
+    assert b"Living with sciatica" not in client.get(url).content
+
+
+def test_an_unpublished_page_is_gone_from_its_own_address(client, content):
+    url = content["question"].url
+    client.get(url)
+    content["question"].unpublish()
+    assert client.get(url).status_code == 404
+
+
+def test_a_moved_page_shows_at_its_new_place(client, content):
+    """Moving a page (here: renaming its slug, which moves its URL) retires what was cached."""
+    old_url = content["article"].url
+    client.get(old_url)
+    client.get("/articles/")
+    publish(content["article"], slug="living-well-with-sciatica")
+    assert client.get(old_url).status_code == 404
+    assert b"/articles/living-well-with-sciatica/" in client.get("/articles/").content
+
+
+def test_expert_edits_show_on_their_answers(client, content):
+    url = content["question"].url
+    assert b"Ada Lovelace" in client.get(url).content
+    publish(content["expert"], title="Ada King")
+    response = client.get(url)
+    assert b"Ada King" in response.content
+    assert b"Ada Lovelace" not in response.content
+
+
+def test_settings_edits_show_everywhere(client, content):
+    for url in ("/", content["question"].url):
+        client.get(url)
+    settings_row = SiteSettings.objects.get()
+    settings_row.urgent_care_action = "Call 999 now."
+    settings_row.save()
+    for url in ("/", content["question"].url):
+        assert b"Call 999 now." in client.get(url).content or url == "/"
+    assert b"Call 999 now." in client.get(content["question"].url).content
+
+
+def test_every_change_moves_the_content_version_on(content):
+    version = ContentVersion.objects.get().value
+    publish(content["question"], summary="Changed.")
+    assert ContentVersion.objects.get().value > version
+
+
+def test_fragments_are_reused_when_the_page_cache_is_bypassed(client, content):
+    """A logged-in-looking request still skips the page's content queries once its fragment is cached."""
+    client.cookies["sessionid"] = "not-a-session"
+    url = content["article"].url
+    client.get(url)
+    with CaptureQueriesContext(connection) as warm:
+        client.get(url)
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        client.get(url)
+    assert len(warm) < len(cold)
+
+
+def test_no_reader_request_writes_to_the_database(client, content):
+    urls = [
+        "/",
+        "/questions/",
+        "/articles/",
+        "/topics/",
+        "/experts/",
+        content["question"].url,
+        content["article"].url,
+        content["expert"].url,
+        content["topic"].url,
+        "/search/?q=sciatica",
+        "/feed/",
+        "/sitemap.xml",
+        "/robots.txt",
+        "/api/v2/pages/",
+    ]
+    for url in urls:
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200, url
+            writes = [q["sql"] for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
+            assert writes == [], url
+
+
+class RecordingBackend(BaseBackend):
+    """A stand-in CDN: records what it is asked to purge."""
+
+    purged = []
+
+    def purge(self, url):
+        self.purged.append(url)
+
+    def purge_batch(self, urls):
+        self.purged.extend(urls)
+
+
+@override_settings(
+    WAGTAILFRONTENDCACHE={"default": {"BACKEND": "discsite.tests.test_caching.RecordingBackend"}},
+)
+def test_a_cdn_is_purged_of_the_page_and_the_pages_listing_it(client, content):
+    RecordingBackend.purged.clear()
+    publish(content["question"], title="Does walking ease sciatica?")
+    purged = {url.split("localhost", 1)[-1] for url in RecordingBackend.purged}
+    assert {"/", "/questions/", content["question"].url, content["topic"].url, content["expert"].url} <= purged
+    assert "s-maxage=600" in client.get("/")["Cache-Control"]
