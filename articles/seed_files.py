@@ -9,12 +9,14 @@ page only when the files say something different from what is live.
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.text import slugify
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
@@ -94,19 +96,69 @@ def _record_lines(node, path, lines, first_line):
 
 
 def load_yaml(path, text, first_line=1):
-    """Parse YAML text, returning a Located; `first_line` is the file line of the text's first line."""
+    """Parse YAML text, returning a Located; `first_line` is the file line of the text's first line.
+
+    Besides YAML's own errors, refused with their line: a key written twice in one mapping
+    (YAML would silently keep the last), a date that does not exist (2025-02-30), and nesting
+    too deep to read.
+    """
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        _check_duplicate_keys(path, node, first_line)
         data = yaml.safe_load(text)
+    except yaml.reader.ReaderError as exc:
+        line = first_line + text[: exc.position].count("\n")
+        raise SeedError(path, line, f"invalid YAML: the character {exc.character!r} is not allowed") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark else first_line
         problem = getattr(exc, "problem", None) or str(exc)
         raise SeedError(path, line, f"invalid YAML: {problem}") from exc
+    except ValueError as exc:  # PyYAML builds dates with datetime, which refuses 2025-02-30 with a bare ValueError
+        line, value = _bad_date(node, first_line)
+        raise SeedError(path, line, f"'{value}' is not a real date ({exc})") from exc
+    except RecursionError as exc:
+        raise SeedError(path, first_line, "invalid YAML: nested too deeply") from exc
     lines = {(): first_line}
     if node is not None:
         _record_lines(node, (), lines, first_line)
     return Located(path, data, lines, default_line=first_line)
+
+
+def _nodes(node):
+    stack = [node] if node is not None else []
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(value for pair in node.value for value in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def _check_duplicate_keys(path, root, first_line):
+    for node in _nodes(root):
+        if isinstance(node, yaml.MappingNode):
+            seen = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
+                    continue
+                key, line = key_node.value, first_line + key_node.start_mark.line
+                if key in seen:
+                    raise SeedError(path, line, f"the key '{key}' is written twice (first on line {seen[key]})")
+                seen[key] = line
+
+
+def _bad_date(root, first_line):
+    """The line and text of the first date-like value that is not a real date."""
+    constructor = yaml.SafeLoader("")
+    for node in _nodes(root):
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                constructor.construct_yaml_timestamp(node)
+            except ValueError:
+                return first_line + node.start_mark.line, node.value
+    return first_line, "a date"
 
 
 # --------------------------------------------------------------------------
@@ -157,9 +209,20 @@ class Fields:
         return value
 
     def slug(self, key):
-        value = self.text(key)
+        value = self.text(key, max_length=255)  # Page.slug's length
         if value and slugify(value) != value:
             self._fail(key, f"'{key}' must be a lower-case slug like '{slugify(value) or 'my-page'}'")
+        return value
+
+    def url(self, key, max_length=200):
+        """A web address (http or https only: the page links to it), or ''."""
+        value = self.text(key, required=False, max_length=max_length)
+        if value:
+            try:
+                URLValidator(schemes=["http", "https"])(value)
+            except ValidationError:
+                self._fail(key, f"'{key}' must be a web address starting with https:// or http://")
+                return ""
         return value
 
     def date(self, key, required=False):
@@ -273,6 +336,10 @@ def parse_body(path, text, first_line):
             add("quote", {"quote": "\n".join(quote_lines), "attribution": attribution}, node)
         elif node.type == "container_box":
             add(*_parse_box(path, node, first_line), node)
+        elif node.type == "code_block":
+            raise SeedError(
+                path, line, "unsupported Markdown here (a line indented by a tab or 4 spaces is a code block)"
+            )
         else:
             raise SeedError(path, line, f"unsupported Markdown here ({node.type.replace('_', ' ')})")
     return blocks, lines
@@ -393,13 +460,27 @@ def _relative(path):
 
 
 def _read(path, errors):
+    """The file's text: UTF-8, a byte-order mark at the start ignored, CRLF and CR line endings read as LF.
+
+    Control characters other than tab and newline (NUL included) are refused with their line:
+    YAML refuses them itself, and Markdown would turn NUL into a replacement character.
+    """
     try:
-        return Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         errors.append(SeedError(_relative(path), 1, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
     except OSError as exc:
         errors.append(SeedError(_relative(path), 1, f"cannot be read: {exc.strerror or exc}"))
+    else:
+        if match := CONTROL_CHARACTER.search(text):
+            line = text.count("\n", 0, match.start()) + 1
+            errors.append(SeedError(_relative(path), line, f"the control character {match.group()!r} is not allowed"))
+            return None
+        return text
     return None
+
+
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _load_yaml_file(path, errors):
@@ -494,6 +575,8 @@ def _load_topics(directory, errors):
 def split_front_matter(path, text):
     """(front matter text, its first line, body text, the body's first line)."""
     lines = text.split("\n")
+    if not text.strip():
+        raise SeedError(path, 1, "the file is empty: a page is YAML front matter between '---' lines, then its body")
     if not lines or lines[0].strip() != "---":
         raise SeedError(path, 1, "a page file must start with '---', then its YAML front matter, then '---'")
     for number, line in enumerate(lines[1:], start=1):
@@ -529,7 +612,7 @@ def _load_page(path, kind, sources_dir, errors):
                 located.error(f"source file '{source_file}' is not in {_relative(sources_dir)}", "source", "file")
             )
         fields["source_name"] = source.text("name", required=False, max_length=200)
-        fields["source_url"] = source.text("url", required=False, max_length=200)
+        fields["source_url"] = source.url("url")
         fields["source_updated_on"] = source.date("updated")
     sponsored = entry.mapping("sponsored", {"disclosure"})
     fields["is_sponsored"] = sponsored is not None

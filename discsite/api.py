@@ -14,21 +14,47 @@ from django.http import JsonResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_safe
 from rest_framework.permissions import AllowAny
-from wagtail.api.v2.filters import FieldsFilter
+from wagtail.api.v2.filters import FieldsFilter, SearchFilter
+from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
+
+from discsite.search import clean_query, words
 
 # Fields that read another table, prefetched for a whole listing page when they are requested
 # (`locale` and `alias_of` are Wagtail's own, shown with `fields=*`).
 RELATED_FIELDS = ("author", "reviewed_by", "tags", "tag", "photo", "audio", "locale", "alias_of")
 
 
+class BoundedPagination(WagtailPagination):
+    """Wagtail's `?limit=` and `?offset=`; an offset past the end is an empty page.
+
+    Wagtail slices the queryset at any offset, and one beyond a 64-bit integer is a server
+    error in the database driver (SQLite cannot bind it) rather than an empty answer.
+    """
+
+    def paginate_queryset(self, queryset, request, view=None):
+        page = super().paginate_queryset(queryset, request, view)  # validates offset and limit
+        if int(request.GET.get("offset", 0)) >= self.total_count:
+            return []
+        return page
+
+
 class ReadOnlyAnonymousMixin:
     http_method_names = ["get", "head", "options"]
     authentication_classes = []
     permission_classes = [AllowAny]
+    pagination_class = BoundedPagination
+
+    def initial(self, request, *args, **kwargs):
+        # PostgreSQL text cannot hold NUL, so a filter such as `?locale=` or `?html_path=` with one
+        # would be a server error there; no real query has one.
+        if any("\x00" in item for pair in request.GET.lists() for item in (pair[0], *pair[1])):
+            raise BadRequestError("query parameters cannot contain NUL characters")
+        super().initial(request, *args, **kwargs)
 
 
 class HealthTagsFieldsFilter(FieldsFilter):
@@ -59,9 +85,41 @@ class _WithoutParameter:
         self.GET.pop(name, None)
 
 
+# A longer search nests the database backend's query so deeply that compiling it overflows the stack.
+MAX_API_SEARCH_WORDS = 32
+
+
+class SafeSearchFilter(SearchFilter):
+    """Wagtail's `?search=`, with the words made safe the way the site search makes them (discsite/search.py).
+
+    Wagtail hands the raw text to the search backend, where white space alone, a NUL or a few
+    thousand words are a server error, and so is a `search_operator` other than `and` or `or`.
+    Here the text is cut to its words (letters and digits, at most MAX_API_SEARCH_WORDS), so
+    nothing else reaches the backend; no words at all finds nothing, as an empty `?search=` does.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        if "search" not in request.GET:
+            return super().filter_queryset(request, queryset, view)
+        if request.GET.get("search_operator") not in (None, "and", "or"):
+            raise BadRequestError("search_operator must be 'and' or 'or'")
+        cleaned = request.GET.copy()
+        cleaned["search"] = " ".join(words(clean_query(request.GET["search"])[0])[:MAX_API_SEARCH_WORDS])
+        # An empty search (no words left) finds nothing: Wagtail's backends answer "" with no results.
+        return super().filter_queryset(_WithGET(cleaned), queryset, view)
+
+
+class _WithGET:
+    """A request as a filter sees it, with other query parameters."""
+
+    def __init__(self, GET):
+        self.GET = GET
+
+
 class PublicPagesAPIViewSet(ReadOnlyAnonymousMixin, PagesAPIViewSet):
     filter_backends = [
-        HealthTagsFieldsFilter if backend is FieldsFilter else backend for backend in PagesAPIViewSet.filter_backends
+        {FieldsFilter: HealthTagsFieldsFilter, SearchFilter: SafeSearchFilter}.get(backend, backend)
+        for backend in PagesAPIViewSet.filter_backends
     ]
 
     def paginate_queryset(self, queryset):
@@ -74,11 +132,11 @@ class PublicPagesAPIViewSet(ReadOnlyAnonymousMixin, PagesAPIViewSet):
 
 
 class PublicImagesAPIViewSet(ReadOnlyAnonymousMixin, ImagesAPIViewSet):
-    pass
+    filter_backends = [SafeSearchFilter if b is SearchFilter else b for b in ImagesAPIViewSet.filter_backends]
 
 
 class PublicDocumentsAPIViewSet(ReadOnlyAnonymousMixin, DocumentsAPIViewSet):
-    pass
+    filter_backends = [SafeSearchFilter if b is SearchFilter else b for b in DocumentsAPIViewSet.filter_backends]
 
 
 api_router = WagtailAPIRouter("wagtailapi")

@@ -33,3 +33,21 @@ def test_health_page_editor_has_the_tabs_an_editor_expects(admin_client, model, 
     for tab in tabs:
         assert tab in html, tab
     assert "It cannot be edited by hand" in html  # the review record's help text
+
+
+@pytest.mark.parametrize("language", ["en-gb", "en"])
+def test_the_admin_reads_back_the_dates_it_shows(settings, language):
+    """A date or time shown in the admin's format is accepted when the form comes back unchanged."""
+    import datetime
+
+    from django import forms
+    from django.utils import translation
+
+    day = datetime.date(2025, 1, 23)
+    moment = datetime.datetime(2025, 1, 23, 14, 5)
+    with translation.override(language):
+        assert forms.DateField().clean(day.strftime(settings.WAGTAIL_DATE_FORMAT)) == day
+        assert (
+            forms.DateTimeField().clean(moment.strftime(settings.WAGTAIL_DATETIME_FORMAT)).replace(tzinfo=None)
+            == moment
+        )
