@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 PG_URL ?= postgres://postgres@127.0.0.1:5432/discsite
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev setup run serve bench test quicktest lint format test-postgres test-browser check clean
+.PHONY: help install install-dev setup run serve bench soak fault backup restore test quicktest lint format test-postgres test-browser check clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -47,6 +47,20 @@ serve: setup ## Serve the seeded site with the production settings under gunicor
 bench: install ## Benchmark every public page type against a minimal Django project (wrk; 10,000 pages; ~10 min)
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+soak: install ## 60 s x 32 connections on the production server over PostgreSQL (discsite_soak): 0 errors (~2 min)
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(PY) scripts/soak.py $(SOAK_ARGS)
+
+fault: install ## The soak with PostgreSQL restarted midway: styled 503s, back within 5 s, no half-saved edit
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(PY) scripts/fault.py $(FAULT_ARGS)
+
+backup: install ## Back up the database and media into backups/<UTC time>/ (the database of DATABASE_URL)
+	$(MANAGE) backup
+
+restore: install ## Restore BACKUP=backups/<time> (checked first); asks before replacing anything, or CONFIRM=yes
+	$(MANAGE) restore $(BACKUP) $(if $(filter yes,$(CONFIRM)),--force)
 
 lint: install-dev ## ruff: lint and formatting check
 	$(VENV)/bin/ruff check .

@@ -2,19 +2,26 @@ from django.conf import settings
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from discsite import api, views
+from discsite import api, health, views
+from discsite.caching import cacheable
 from discsite.feeds import LatestHealthPagesFeed
+from discsite.sitemaps import sitemap
+
+# A styled 503 (templates/503.html) when the error is the database's, else the usual 500 page.
+handler500 = "discsite.outage.server_error"
 
 urlpatterns = [
+    # For load balancers (discsite/health.py): never cached, no session.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", views.search, name="search"),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", cacheable(sitemap), name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("feed/", LatestHealthPagesFeed(), name="feed"),
+    path("feed/", cacheable(LatestHealthPagesFeed()), name="feed"),
     path("api/v2/", api.urls),
 ]
 

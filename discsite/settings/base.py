@@ -5,10 +5,12 @@ gives one, and no host is allowed unless listed. dev.py and test.py relax this
 for a developer's machine; production.py insists on real values.
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp_constants
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -25,6 +27,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
     "wagtail.contrib.settings",
+    # Purges a CDN on publish when WAGTAILFRONTENDCACHE is set (production settings, from the environment).
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.redirects",
     "wagtail.contrib.search_promotions",
@@ -49,6 +53,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # Content-Security-Policy (its system checks) and sign-in throttling; see "Security" below.
+    "csp",
+    "axes",
     # The project's apps come after Wagtail's, so that their ready() can adjust what Wagtail set up
     # (articles replaces Wagtail's workflow emails for health content).
     "discsite",
@@ -58,7 +65,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Next to SecurityMiddleware, so that every response gets these headers (discsite/security.py).
+    "discsite.security.PermissionsPolicyMiddleware",
+    "discsite.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The database unreachable: a styled 503 with Retry-After, not a 500 (discsite/outage.py).
+    "discsite.outage.DatabaseUnavailableMiddleware",
+    # Whole responses for anonymous readers, before anything reads the session (discsite/caching.py).
+    "discsite.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -66,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes requires: turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "discsite.urls"
@@ -129,26 +145,153 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Logs: one JSON object per line on stderr (discsite/logging.py), for the process supervisor or
+# container runtime to collect; gunicorn's own logs use the same format (gunicorn.conf.py).
+# Requests carry method, path and status, never headers, cookies or query strings.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,  # gunicorn configured its loggers before Django started
+    "formatters": {"json": {"()": "discsite.logging.JsonFormatter"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        # Replaces Django's defaults (console only with DEBUG, mail_admins); records go to the root's handler.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"handlers": [], "level": "WARNING", "propagate": True},
+        **{
+            name: {"handlers": [], "level": os.environ.get("LOG_LEVEL", "INFO").upper(), "propagate": True}
+            for name in ("discsite", "articles", "experts", "wagtail")
+        },
+    },
+}
+# Load balancers call the health checks over plain HTTP, behind the proxy that redirects to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
 # Complex page models can exceed Django's default of 1000 fields per form in the editor.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Wagtail
 WAGTAIL_SITE_NAME = "discsite"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend (PostgreSQL full-text search, SQLite FTS5), ranking faster on SQLite.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "discsite.search_backend"}}
 # Health content must be clinically re-approved after any edit made during review.
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # No avatars from gravatar.com: nothing in the admin may call out to another host.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Unambiguous dates in the admin ("23 Jan 2025"); discsite/formats/en_GB lets forms read them back.
 WAGTAIL_DATE_FORMAT = "%d %b %Y"
 WAGTAIL_DATETIME_FORMAT = "%d %b %Y %H:%M"
+FORMAT_MODULE_PATH = ["discsite.formats"]
 # Audio answers and patient handouts; nothing executable or scriptable.
 WAGTAILDOCS_EXTENSIONS = ["pdf", "mp3", "m4a", "ogg", "wav"]
-WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
+WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]  # never SVG: it can carry script
+# Upload limits (the proxy's client_max_body_size in docs/deploy.md is above the largest).
+# A 10 MB photo is plenty for the web; 40 megapixels (e.g. 8000 x 5000) bounds the memory that
+# decoding one upload can take, so a small "decompression bomb" file is refused too.
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+# Documents are mostly audio answers: a few minutes of speech is a few MB; 40 MB leaves room for a
+# long interview in WAV.
+WAGTAILDOCS_MAX_UPLOAD_SIZE = 40 * 1024 * 1024
 TAGGIT_CASE_INSENSITIVE = True
 
 # Set by dev settings only: `create_demo_users` refuses to run anywhere else.
 DISCSITE_ALLOW_DEMO_USERS = False
 # Set by dev and test settings only: `generate_content` (made-up pages for benchmarks) refuses elsewhere.
 DISCSITE_ALLOW_SYNTHETIC_CONTENT = False
+
+# ---------------------------------------------------------------- security (README "Security")
+# What applies everywhere. HTTPS-only settings (HSTS, redirect, secure cookies) are in production.py.
+
+# Sign-in throttling (django-axes, discsite/accounts.py): 5 wrong passwords in a row for one
+# username from one address block that pair for 30 minutes, even with the right password; a
+# successful sign-in clears the count. Unlock sooner: `manage.py axes_reset_username <username>`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out pair before any password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "discsite.accounts.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "discsite.accounts.client_ip"
+# Proxies in front of the site that append to X-Forwarded-For (production.py sets 1 behind the HTTPS proxy).
+DISCSITE_TRUSTED_PROXY_COUNT = 0
+
+# Staff sessions end 8 hours after sign-in, and when the browser closes unless "Remember me" was
+# ticked (Wagtail then keeps the cookie for SESSION_COOKIE_AGE). Readers have no session at all.
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Wagtail's admin reads the CSRF token from the page, never from the cookie, so scripts need not see it.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No other site may frame these pages. Wagtail's preview panel frames its own preview views, which
+# send "X-Frame-Options: SAMEORIGIN" themselves (wagtail.utils.decorators.xframe_options_sameorigin_override),
+# so DENY everywhere else costs the preview nothing. Browsers that know CSP use frame-ancestors below.
+X_FRAME_OPTIONS = "DENY"
+
+# Browser features a patient-education site never uses, turned off for every page and any script
+# on it (discsite/security.py).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
+# Content-Security-Policy (django-csp, discsite/security.py). The public site: nothing from other
+# hosts, no inline script or style. production.py adds the media host when media is in a bucket.
+DISCSITE_CSP_ENABLED = True
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp_constants.NONCE],  # the nonce only when a template asks for it
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "media-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    },
+}
+# Wagtail's admin (and the previews it renders) still writes some inline scripts and styles.
+DISCSITE_ADMIN_CSP_PREFIXES = ["/admin/"]
+DISCSITE_ADMIN_CSP = {
+    **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+}
+# The admin dashboard would otherwise ask releases.wagtail.io for news of new versions.
+WAGTAIL_ENABLE_UPDATE_CHECK = False

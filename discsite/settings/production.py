@@ -47,11 +47,37 @@ DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
 # and anything else (an unhashed name) for WHITENOISE_MAX_AGE seconds.
 WHITENOISE_MAX_AGE = int(os.environ.get("WHITENOISE_MAX_AGE", "3600"))
 
-# Behind a proxy that terminates HTTPS and sets X-Forwarded-Proto: trust it, and send cookies
-# over HTTPS only. Leave unset when gunicorn is reached directly over HTTP (make serve).
+
+# Behind a proxy that terminates HTTPS (BEHIND_HTTPS_PROXY=1): trust the header it sets to say a
+# request came over HTTPS (SECURE_PROXY_SSL_HEADER, default "X-Forwarded-Proto: https"), redirect
+# plain HTTP to HTTPS (except the health checks, base.py), send cookies over HTTPS only, tell
+# browsers to use nothing but HTTPS for a year (HSTS, subdomains included), and take the client's
+# address for sign-in throttling from the proxy's X-Forwarded-For. Leave it unset only when
+# gunicorn is reached directly over plain HTTP (make serve, make bench on 127.0.0.1); then
+# `check --deploy` rightly warns. HSTS preload is off: it commits the whole domain to HTTPS for
+# months and is slow to undo; set SECURE_HSTS_PRELOAD=1 only when you own the domain and mean it.
+def proxy_ssl_header(value):
+    """'X-Forwarded-Proto: https' -> ('HTTP_X_FORWARDED_PROTO', 'https'), as Django wants it."""
+    name, separator, expected = value.partition(":")
+    if not separator or not name.strip() or not expected.strip():
+        sys.stderr.write(
+            f"discsite: SECURE_PROXY_SSL_HEADER must look like 'X-Forwarded-Proto: https' (got {value!r}).\n"
+        )
+        raise SystemExit(78)
+    return ("HTTP_" + name.strip().upper().replace("-", "_"), expected.strip())
+
+
 if os.environ.get("BEHIND_HTTPS_PROXY") == "1":
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_PROXY_SSL_HEADER = proxy_ssl_header(os.environ.get("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https"))
+    SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("SECURE_HSTS_PRELOAD", "0") == "1"
+    DISCSITE_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
+    if not SECURE_HSTS_PRELOAD:
+        # "security.W021: SECURE_HSTS_PRELOAD is not True": preload is a choice, explained above.
+        SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "security.W021"]
 
 # Search: Wagtail's database backend (base.py) unless OPENSEARCH_URL names a cluster
 # (comma-separated URLs, credentials in the URL if needed). After switching, run
@@ -107,4 +133,62 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip():
             "default_acl": None,
             "file_overwrite": False,
         },
+    }
+
+
+def media_origins():
+    """Where images and audio come from when they are not on this host, for the Content-Security-Policy.
+
+    CSP_MEDIA_ORIGINS (comma-separated) if set; else the bucket's public host: AWS_S3_CUSTOM_DOMAIN,
+    the AWS_S3_ENDPOINT_URL's origin, or the bucket's own amazonaws.com names.
+    """
+    if os.environ.get("CSP_MEDIA_ORIGINS", "").strip():
+        return env_list("CSP_MEDIA_ORIGINS")  # noqa: F405
+    bucket = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+    if not bucket:
+        return []
+    if os.environ.get("AWS_S3_CUSTOM_DOMAIN", "").strip():
+        return [f"https://{os.environ['AWS_S3_CUSTOM_DOMAIN'].strip()}"]
+    if os.environ.get("AWS_S3_ENDPOINT_URL", "").strip():
+        from urllib.parse import urlsplit
+
+        endpoint = urlsplit(os.environ["AWS_S3_ENDPOINT_URL"].strip())
+        return [f"{endpoint.scheme}://{endpoint.netloc}", f"{endpoint.scheme}://{bucket}.{endpoint.netloc}"]
+    region = os.environ.get("AWS_S3_REGION_NAME", "").strip()
+    return [f"https://{bucket}.s3.amazonaws.com"] + ([f"https://{bucket}.s3.{region}.amazonaws.com"] if region else [])
+
+
+# Images and audio from the media host, on the public pages and in the admin (discsite/security.py).
+for directives in (CONTENT_SECURITY_POLICY["DIRECTIVES"], DISCSITE_ADMIN_CSP):  # noqa: F405
+    for directive in ("img-src", "media-src"):
+        directives[directive] = [*directives[directive], *media_origins()]
+
+# ---------------------------------------------------------------- CDN purging (docs/deploy.md)
+
+# A CDN or caching proxy in front of the site is told to drop a page when it is published or
+# unpublished (wagtail.contrib.frontend_cache), with the pages that show it (discsite/caching.py).
+# Pick one: FRONTEND_CACHE_PURGE_URL for Varnish/Squid/nginx (an HTTP PURGE endpoint),
+# CLOUDFLARE_API_TOKEN + CLOUDFLARE_ZONE_ID, or CLOUDFRONT_DISTRIBUTION_ID (AWS credentials
+# from the usual AWS_* variables).
+if os.environ.get("FRONTEND_CACHE_PURGE_URL"):
+    WAGTAILFRONTENDCACHE = {
+        "default": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": os.environ["FRONTEND_CACHE_PURGE_URL"],
+        }
+    }
+elif os.environ.get("CLOUDFLARE_API_TOKEN") and os.environ.get("CLOUDFLARE_ZONE_ID"):
+    WAGTAILFRONTENDCACHE = {
+        "default": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+            "BEARER_TOKEN": os.environ["CLOUDFLARE_API_TOKEN"],
+            "ZONEID": os.environ["CLOUDFLARE_ZONE_ID"],
+        }
+    }
+elif os.environ.get("CLOUDFRONT_DISTRIBUTION_ID"):
+    WAGTAILFRONTENDCACHE = {
+        "default": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+            "DISTRIBUTION_ID": os.environ["CLOUDFRONT_DISTRIBUTION_ID"],
+        }
     }

@@ -12,3 +12,12 @@ DISCSITE_ALLOW_SYNTHETIC_CONTENT = True
 # Serve static files straight from the apps (no collectstatic before tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Off unless a test turns them on with override_settings (discsite/tests/test_security_*.py):
+# sign-in throttling would refuse Django's test Client.login (it passes no request), and the
+# Content-Security-Policy would block the scripts some browser tests inject (axe-core).
+AXES_ENABLED = False
+DISCSITE_CSP_ENABLED = False
+
+# Whole-response caching would answer a test's second request without rendering (no
+# response.context); the cache's own tests turn it on (discsite/tests/test_caching.py).
+DISCSITE_PAGE_CACHE = False

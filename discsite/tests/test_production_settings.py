@@ -90,7 +90,7 @@ def test_defaults_one_machine_sqlite_local_memory_cache_database_search_disk_med
     assert values["STORAGES"]["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
     assert values["STORAGES"]["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     assert values["WHITENOISE_MAX_AGE"] == 3600
-    assert values["SEARCH"] == {"BACKEND": "wagtail.search.backends.database"}
+    assert values["SEARCH"] == {"BACKEND": "discsite.search_backend"}
     assert values["SECURE_PROXY_SSL_HEADER"] is None
     assert values["DISCSITE_ALLOW_SYNTHETIC_CONTENT"] is False
     assert values["DISCSITE_ALLOW_DEMO_USERS"] is False

@@ -1,0 +1,170 @@
+"""The Django side of scripts/soak.py and scripts/fault.py, run by them against the soak database.
+
+    python scripts/ops_probe.py urls                       a live page of each public type (JSON)
+    python scripts/ops_probe.py ensure-admin USER          a superuser USER whose password is $SOAK_ADMIN_PASSWORD
+    python scripts/ops_probe.py edit-form MARKER...        the admin's POST data for saving a draft of one live
+                                                           question page, with MARKER (a unique string, such
+                                                           as "[run-name]") in its title, short
+                                                           answer and full answer (JSON: the page's id, and
+                                                           the data for each MARKER)
+    python scripts/ops_probe.py check-edits PAGE MARKER... whether each MARKER's save is in the database
+                                                           whole, absent or partial (JSON)
+
+It uses the DJANGO_SETTINGS_MODULE and DATABASE_URL it is given (the scripts give it the production
+settings and the soak database).
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "discsite.settings.production")
+
+import django
+
+django.setup()
+
+from wagtail.models import PageLogEntry  # noqa: E402
+
+from articles.models import ArticlePage, QuestionPage, TopicPage  # noqa: E402
+from experts.models import ExpertPage  # noqa: E402
+
+PARAGRAPH_FEATURES = ["bold", "italic", "link"]
+
+
+def urls():
+    def first(model):
+        page = model.objects.live().public().order_by("path").first()
+        if page is None:
+            raise SystemExit(f"no live {model.__name__} in the database: is it seeded?")
+        return page.url
+
+    return {
+        "home": "/",
+        "questions index": "/questions/",
+        "articles index": "/articles/",
+        "experts index": "/experts/",
+        "topics index": "/topics/",
+        "Q&A": first(QuestionPage),
+        "article": first(ArticlePage),
+        "expert": first(ExpertPage),
+        "topic": first(TopicPage),
+        "search": "/search/?q=sciatica",
+        "feed": "/feed/",
+    }
+
+
+def ensure_admin(username):
+    from django.contrib.auth import get_user_model
+
+    password = os.environ["SOAK_ADMIN_PASSWORD"]
+    user, _ = get_user_model().objects.get_or_create(username=username, defaults={"email": f"{username}@localhost"})
+    user.is_staff = user.is_superuser = user.is_active = True
+    user.set_password(password)
+    user.save()
+    return {"username": username, "id": user.pk}
+
+
+def edited_page():
+    """The live question page the fault script edits: the first one with no pinned voices (kept simple)."""
+    for page in QuestionPage.objects.live().order_by("path"):
+        if not page.pinned_voices.exists():
+            return page
+    raise SystemExit("no live question page without pinned voices to edit")
+
+
+def edit_forms(markers):
+    page = edited_page()
+    return {"page_id": page.pk, "forms": {marker: edit_form(page, marker) for marker in markers}}
+
+
+def edit_form(page, marker):
+    """What the editor's browser posts for "Save draft": the live page's values, with `marker` in three fields.
+
+    Built from the live page (what the seed published), not from earlier runs' drafts, so that each
+    run's markers appear only in that run's saves.
+    """
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+    paragraph = rich_text(
+        f"<p>{marker} This answer was rewritten by the fault script while the database restarted.</p>",
+        features=PARAGRAPH_FEATURES,
+    )
+    data = {
+        "title": f"{page.title} {marker}",
+        "slug": page.slug,
+        "summary": f"{marker} {page.summary}",
+        "body": streamfield([("paragraph", paragraph)]),
+        "tags": ", ".join(f'"{tag.name}"' for tag in page.tags.all()),
+        "author": str(page.author_id or ""),
+        "source_name": page.source_name,
+        "source_url": page.source_url,
+        "source_updated_on": page.source_updated_on.isoformat() if page.source_updated_on else "",
+        "sponsor_disclosure": page.sponsor_disclosure,
+        "audio": str(page.audio_id or ""),
+        "audio_duration": page.audio_duration,
+        "pinned_voices": inline_formset([]),
+        "comments": inline_formset([]),
+        "seo_title": page.seo_title,
+        "search_description": page.search_description,
+        "go_live_at": "",
+        "expire_at": "",
+    }
+    if page.is_sponsored:
+        data["is_sponsored"] = "on"
+    return nested_form_data(data)
+
+
+def check_edits(page_id, markers):
+    """For each marker: "whole" (one revision carrying it in every edited field, the page row pointing at
+    the newest revision and an edit logged for it), "absent" (no trace of it), or "partial" (anything else)."""
+    page = QuestionPage.objects.get(pk=page_id)
+    revisions = list(page.revisions.order_by("id"))
+    latest = revisions[-1]
+    report = {
+        "page_id": page.pk,
+        "revisions": len(revisions),
+        "page_row_points_at_newest_revision": page.latest_revision_id == latest.pk,
+        "draft_title_matches_newest_revision": page.draft_title == latest.content["title"],
+        "markers": {},
+    }
+    for marker in markers:
+        carrying = []
+        for revision in revisions:
+            content = revision.content
+            fields = {
+                "title": marker in content.get("title", ""),
+                "summary": marker in content.get("summary", ""),
+                "body": marker in json.dumps(content.get("body", "")),
+            }
+            if any(fields.values()):
+                logged = PageLogEntry.objects.filter(revision=revision, action="wagtail.edit").exists()
+                carrying.append({"revision": revision.pk, "fields": fields, "logged": logged})
+        if not carrying:
+            state = "absent"
+        elif len(carrying) == 1 and all(carrying[0]["fields"].values()) and carrying[0]["logged"]:
+            state = "whole"
+        else:
+            state = "partial"
+        report["markers"][marker] = {"state": state, "revisions": carrying}
+    return report
+
+
+def main(argv):
+    if argv[:1] == ["urls"]:
+        result = urls()
+    elif argv[:1] == ["ensure-admin"] and len(argv) == 2:
+        result = ensure_admin(argv[1])
+    elif argv[:1] == ["edit-form"] and len(argv) >= 2:
+        result = edit_forms(argv[1:])
+    elif argv[:1] == ["check-edits"] and len(argv) >= 3:
+        result = check_edits(int(argv[1]), argv[2:])
+    else:
+        sys.exit(__doc__)
+    json.dump(result, sys.stdout)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
