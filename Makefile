@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 PG_URL ?= postgres://postgres@127.0.0.1:5432/discsite
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev setup run serve bench soak fault backup restore test quicktest lint format test-postgres test-browser check clean
+.PHONY: help install install-dev setup run serve bench soak fault backup restore test quicktest lint format test-postgres test-browser check clean screenshots
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -88,3 +88,7 @@ check: install-dev ## Django's system checks and a check for missing migrations
 
 clean: ## Remove the virtual environment, the SQLite database and collected files
 	rm -rf $(VENV) db.sqlite3 static media test-artifacts
+
+screenshots: install-dev ## The README's pictures (docs/screenshots/), from a freshly seeded site in headless Chromium
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	$(PY) scripts/screenshots.py

@@ -2,16 +2,18 @@
 
 import pytest
 from django.db import connection
+
+if connection.vendor != "sqlite":
+    # Importing modelsearch's SQLite backend defines a model that exists only on SQLite.
+    pytest.skip("the shortcut is for SQLite's FTS5 backend", allow_module_level=True)
+
 from modelsearch.backends.database.sqlite.sqlite import SQLiteSearchBackend
 from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 
-from discsite.search_backend import RankedSQLiteSearchQueryCompiler
+from discsite.search_ranking_sqlite import RankedSQLiteSearchQueryCompiler
 
-pytestmark = [
-    pytest.mark.usefixtures("seeded"),
-    pytest.mark.skipif(connection.vendor != "sqlite", reason="the shortcut is for SQLite's FTS5 backend"),
-]
+pytestmark = pytest.mark.usefixtures("seeded")
 
 
 @pytest.mark.parametrize("query", ["disc", "leg pain", "massage therapy", "herniation symptoms", "nothingmatches"])

@@ -200,7 +200,7 @@ def test_demo_users_and_synthetic_content_are_refused_under_the_production_setti
     environment = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL"}}
     environment.update(
         DJANGO_SETTINGS_MODULE="discsite.settings.production",
-        SECRET_KEY="x" * 50,
+        SECRET_KEY="test-only-not-secret-" + "x" * 40,
         ALLOWED_HOSTS="example.org",
         DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
     )

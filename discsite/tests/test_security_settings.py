@@ -119,7 +119,7 @@ def test_check_deploy_names_what_is_missing_without_the_https_proxy(tmp_path):
 def test_check_deploy_refuses_a_weak_secret_key(tmp_path):
     result = run(
         ["manage.py", "check", "--deploy"],
-        SECRET_KEY="short",
+        SECRET_KEY="not-secret-short",
         DATABASE_URL=f"sqlite:///{tmp_path / 'check.sqlite3'}",
     )
     assert "security.W009" in result.stdout + result.stderr
