@@ -43,7 +43,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -418,6 +418,42 @@ def measure(target, urls, ceiling, site, args):
     return rows, ceiling_runs, notes
 
 
+# Everyday searches, one word and several, synonyms ("slipped disc") and a word in few pages.
+SEARCH_QUERIES = [
+    "sciatica",
+    "leg pain",
+    "slipped disc",
+    "massage",
+    "surgery",
+    "numbness in the foot",
+    "herniated disc symptoms",
+    "physiotherapy exercises",
+    "bladder",
+    "back stiffness",
+]
+
+
+def search_latency(site, rounds=10):
+    """How long one search takes with nobody else waiting: the latency a reader sees, without the
+    queueing that wrk's 16 connections add. Uncached (session cookie), after one warm-up round."""
+    timings = []
+    for round_number in range(rounds + 1):
+        for query in SEARCH_QUERIES:
+            status, _size, seconds = fetch(f"{site.base}/search/?{urlencode({'q': query})}", UNCACHED_COOKIE)
+            if status != 200:
+                return {"error": f"HTTP {status} for {query!r}"}
+            if round_number:
+                timings.append(seconds * 1000)
+    timings.sort()
+    quantiles = statistics.quantiles(timings, n=100)
+    return {
+        "requests": len(timings),
+        "p50_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(quantiles[94], 1),
+        "max_ms": round(timings[-1], 1),
+    }
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -437,6 +473,13 @@ def table(result):
             f"| {row['page']} | {row['mode']} | {row['queries']} | {row['bytes']:,} | "
             f"{row['requests_per_second']:,.1f} | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} | "
             f"{row['ratio']:.{3 if row['ratio'] >= 0.01 else 4}f}{f' ({errors} errors)' if errors else ''} |"
+        )
+    search = result.get("search_latency")
+    if search:
+        lines.append(
+            f"- search, one reader at a time ({search['requests']} uncached searches, {len(SEARCH_QUERIES)} "
+            f"queries in turn): p50 {search['p50_ms']:.1f} ms, p95 {search['p95_ms']:.1f} ms, "
+            f"max {search['max_ms']:.1f} ms"
         )
     lines += [f"- {note}" for note in result["notes"]]
     return "\n".join(lines)
@@ -509,6 +552,7 @@ def main():
             with site_server as site, ceiling_server as ceiling:
                 say(f"[{target.label}] site on {site.base}, ceiling on {ceiling.base}")
                 rows, ceiling_runs, notes = measure(target, urls, ceiling, site, args)
+                latency = search_latency(site)
             result = {
                 "database": target.label,
                 "pages": args.pages,
@@ -517,6 +561,7 @@ def main():
                 "ceiling_runs": ceiling_runs,
                 "rows": rows,
                 "notes": notes,
+                "search_latency": latency,
             }
             results.append(result)
             say("")

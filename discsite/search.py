@@ -372,8 +372,17 @@ class SiteSearch:
         try:
             # A savepoint, so a backend error cannot break the rest of the request's transaction.
             # (Only inside a transaction: outside one, a failed query leaves nothing to roll back.)
-            with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            # On PostgreSQL the search runs in a transaction of its own, with the planner told to use the
+            # full-text index (discsite/search_ranking_postgres.py), then rolled back: it wrote nothing,
+            # and the rollback undoes the planner setting for whatever follows.
+            on_postgres = connection.vendor == "postgresql"
+            with transaction.atomic() if connection.in_atomic_block or on_postgres else nullcontext():
+                if on_postgres:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL enable_seqscan = off")
                 self._search(search_query)
+                if on_postgres:
+                    transaction.set_rollback(True)
         except BACKEND_ERRORS:
             logger.exception("Site search failed for %r", self.query)
             self.failed = True
