@@ -1,0 +1,44 @@
+"""PostgreSQL's bounded ranking: the same pages as Wagtail's own search, counted and paged without gaps."""
+
+import pytest
+from django.db import connection
+
+if connection.vendor != "postgresql":
+    pytest.skip("the bounded ranking is for PostgreSQL", allow_module_level=True)
+
+from modelsearch.backends.database.postgres.postgres import PostgresSearchBackend
+from wagtail.models import Page
+from wagtail.search.backends import get_search_backend
+
+from discsite import search_ranking_postgres
+
+pytestmark = pytest.mark.usefixtures("seeded")
+QUERIES = ["disc", "leg pain", "massage therapy", "herniation symptoms", "nothingmatches"]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_the_same_pages_match_as_with_wagtails_search(query):
+    ours = get_search_backend()
+    assert ours.query_compiler_class is search_ranking_postgres.BoundedRankPostgresSearchQueryCompiler
+    theirs = PostgresSearchBackend({})
+    pages = Page.objects.live().public()
+    expected = {page.pk for page in theirs.search(query, pages)}
+    assert {page.pk for page in ours.search(query, pages)[:100]} == expected
+    assert ours.search(query, pages).count() == len(expected)
+    assert ours.search(query, pages, order_by_relevance=False).facet("content_type_id") == dict(
+        theirs.search(query, pages, order_by_relevance=False).facet("content_type_id")
+    )
+
+
+@pytest.mark.parametrize("query", ["disc", "leg pain"])
+def test_pages_past_the_candidates_follow_without_gaps_or_repeats(monkeypatch, query):
+    """With 3 candidates ranked in full, every page of 2 results still lists each match once."""
+    monkeypatch.setattr(search_ranking_postgres, "CANDIDATES", 3)
+    pages = Page.objects.live().public()
+    results = get_search_backend().search(query, pages)
+    total = results.count()
+    assert total > 6, "the seed should match more pages than the candidates"
+    paged = [page.pk for start in range(0, total, 2) for page in results[start : start + 2]]
+    assert len(paged) == total
+    assert len(set(paged)) == total
+    assert set(paged) == {page.pk for page in PostgresSearchBackend({}).search(query, pages)}
