@@ -15,7 +15,7 @@ Two ways in, one response:
   (Django has already turned it into a call of handler500 by then) and otherwise renders 500.html
   as Django's default handler does.
 
-templates/503.html is standalone, like 500.html: rendered without a request, so no context
+templates/503.html extends templates/error_page.html, as 500.html does: rendered without a request, so no context
 processor runs and nothing touches the database or the site settings.
 """
 
