@@ -15,7 +15,6 @@ Usage: .venv/bin/python scripts/screenshots.py [--output docs/screenshots]
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from loadtest import free_port  # scripts/loadtest.py, beside this file
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -40,12 +41,6 @@ PUBLIC_SHOTS = [
     ("phone-question", "/questions/relieve-lower-back-stiffness/", PHONE, False),
     ("phone-home", "/", PHONE, False),
 ]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def manage(env, *args):
