@@ -321,11 +321,16 @@ class KnownCount:
 def load_specific(pages):
     """The specific page for each of `pages` (base Page objects), in order, in one query.
 
-    Health pages come with their author and reviewer joined in; a topic with its tag.
+    Health pages come with their author and reviewer joined in; a topic with its tag. Only the
+    types among `pages` are joined: each costs the database several joins to plan.
     """
-    return load_listing_cards(
-        [page.pk for page in pages], types=("questionpage", "articlepage", "expertpage", "topicpage")
-    )
+    present = {page.content_type_id for page in pages}
+    types = [
+        search_type.model._meta.model_name
+        for search_type in SEARCH_TYPES.values()
+        if _content_type_id(search_type.model) in present
+    ]
+    return load_listing_cards([page.pk for page in pages], types=types)
 
 
 def _content_type_id(model):
@@ -378,8 +383,14 @@ class SiteSearch:
             on_postgres = connection.vendor == "postgresql"
             with transaction.atomic() if connection.in_atomic_block or on_postgres else nullcontext():
                 if on_postgres:
+                    # Both settings last until the end of this transaction (`is_local`). No parallel workers
+                    # either: starting them costs more than they save on a search of this size, and under
+                    # load they take the cores the other requests need.
                     with connection.cursor() as cursor:
-                        cursor.execute("SET LOCAL enable_seqscan = off")
+                        cursor.execute(
+                            "SELECT set_config('enable_seqscan', 'off', true),"
+                            " set_config('max_parallel_workers_per_gather', '0', true)"
+                        )
                 self._search(search_query)
                 if on_postgres:
                     transaction.set_rollback(True)
@@ -392,13 +403,16 @@ class SiteSearch:
 
     def _search(self, search_query):
         pages = self.pages()
-        by_content_type = pages.search(search_query, order_by_relevance=False).facet("content_type_id")
+        # Counted on the ranked results themselves: on PostgreSQL one pass over the matches then
+        # both counts them and picks the best (discsite/search_ranking_postgres.py).
+        found = pages.search(search_query)
+        by_content_type = found.facet("content_type_id")
         for slug, search_type in SEARCH_TYPES.items():
             self.counts[slug] = by_content_type.get(_content_type_id(search_type.model), 0)
         if self.type:
-            pages = pages.type(SEARCH_TYPES[self.type].model)
+            found = pages.type(SEARCH_TYPES[self.type].model).search(search_query)
         total = self.counts[self.type] if self.type else sum(self.counts.values())
-        results = paginate(self.request, KnownCount(pages.search(search_query), total))
+        results = paginate(self.request, KnownCount(found, total))
         terms = self.expanded.terms
         results.object_list = [
             Hit(page=page, type=_search_type(page), snippet=snippet(page_text(page), terms))

@@ -4,6 +4,8 @@ A module of its own because importing modelsearch's SQLite backend defines its F
 only exists on SQLite: discsite/search_backend.py imports this only when the database is SQLite.
 """
 
+from contextlib import contextmanager
+
 from django.db.models import TextField
 from django.db.models.functions import Cast
 from modelsearch.backends.database.sqlite.query import MatchExpression, normalize
@@ -48,15 +50,25 @@ class RankedSQLiteSearchQueryCompiler(SQLiteSearchQueryCompiler):
         found = self.queryset.in_bulk(wanted) if wanted else {}
         return [found[pk] for pk in wanted if pk in found]
 
-    def count_hits(self, config):
-        """How many pages match; order does not matter, so modelsearch's unranked query is the quick one."""
+    @contextmanager
+    def unranked(self):
+        """Counting and faceting need no order, and modelsearch's unranked query is the quick one."""
         relevance, self.order_by_relevance = self.order_by_relevance, False
         try:
-            return super().search(config, None, None).count()
+            yield self
         finally:
             self.order_by_relevance = relevance
+
+    def count_hits(self, config):
+        """How many pages match."""
+        with self.unranked():
+            return super().search(config, None, None).count()
 
 
 class RankedSQLiteSearchResults(SQLiteSearchResults):
     def _do_count(self):
         return self.query_compiler.count_hits(self.query_compiler.get_config(self.backend))
+
+    def facet(self, field_name):
+        with self.query_compiler.unranked():
+            return super().facet(field_name)

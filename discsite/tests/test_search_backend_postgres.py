@@ -42,3 +42,19 @@ def test_pages_past_the_candidates_follow_without_gaps_or_repeats(monkeypatch, q
     assert len(paged) == total
     assert len(set(paged)) == total
     assert set(paged) == {page.pk for page in PostgresSearchBackend({}).search(query, pages)}
+
+
+def test_counts_total_and_the_first_pages_cost_one_pass_over_the_matches(django_assert_num_queries):
+    """The counts per type, the total and every results page within the candidates come from one
+    query over the matches; each page of results then costs one query for its pages."""
+    pages = Page.objects.live().public()
+    results = get_search_backend().search("leg pain", pages)
+    expected = dict(
+        PostgresSearchBackend({}).search("leg pain", pages, order_by_relevance=False).facet("content_type_id")
+    )
+    with django_assert_num_queries(1):
+        assert results.facet("content_type_id") == expected
+        assert results.count() == sum(expected.values())
+    with django_assert_num_queries(2):
+        first, second = list(results[0:2]), list(results[2:4])
+    assert len({page.pk for page in first + second}) == 4
