@@ -521,10 +521,11 @@ HEALTH_PAGE_MODELS = (QuestionPage, ArticlePage)
 
 
 # Each listable page type, as the reverse one-to-one from the base page row to its own table,
-# with what a listing card of that type shows joined in.
+# with what a listing card of that type shows joined in. (A card names the author; of the review
+# it shows the date, which is the page's own, not the reviewer: no join for them.)
 LISTING_JOINS = {
-    "questionpage": ("questionpage__author", "questionpage__reviewed_by"),
-    "articlepage": ("articlepage__author", "articlepage__reviewed_by"),
+    "questionpage": ("questionpage__author",),
+    "articlepage": ("articlepage__author",),
     "expertpage": ("expertpage__photo",),
     "topicpage": ("topicpage__tag",),
 }

@@ -333,6 +333,23 @@ def load_specific(pages):
     return load_listing_cards([page.pk for page in pages], types=types)
 
 
+def promotions_by_query_string():
+    """Every promotion that can be shown (a live page or an external link), by its query string.
+
+    All of them, kept under the content version (which every promotion edit, publish and unpublish
+    moves on), rather than a query per search: editors promote a handful of pages per query.
+    """
+    promotions = (
+        SearchPromotion.objects.filter(Q(page__live=True) | Q(page__isnull=True, external_link_url__gt=""))
+        .select_related("page", "query")
+        .order_by("sort_order", "pk")
+    )
+    grouped = {}
+    for promotion in promotions:
+        grouped.setdefault(promotion.query.query_string, []).append(promotion)
+    return grouped
+
+
 def _content_type_id(model):
     return ContentType.objects.get_for_model(model).pk  # cached by Django after the first call
 
@@ -427,11 +444,10 @@ class SiteSearch:
         query_strings = {normalise_query_string(self.query), " ".join(words(self.query))}
         if len(self.expanded.slots) == 1:
             query_strings.update(" ".join(phrase) for phrase in self.expanded.slots[0])
-        promotions = (
-            SearchPromotion.objects.filter(query__query_string__in=query_strings)
-            .filter(Q(page__live=True) | Q(page__isnull=True, external_link_url__gt=""))
-            .select_related("page")
-            .order_by("sort_order", "pk")
+        by_query_string = versioned("search-promotions", promotions_by_query_string)
+        promotions = sorted(
+            (promotion for query_string in query_strings for promotion in by_query_string.get(query_string, ())),
+            key=lambda promotion: (promotion.sort_order, promotion.pk),
         )
         seen, unique = set(), []
         for promotion in promotions:

@@ -11,18 +11,19 @@ and a health site's everyday words ("leg pain", "disc") match most of its pages:
    with sequential scans off for the search's own queries (`SET LOCAL` in the search view's
    transaction, which it rolls back: discsite/search.py), so the GIN index is the only way in.
 2. Ranking. `ts_rank` over every matching page's body costs about 70 ms at 10,000 pages. Here
-   the matches are first ordered by their title's rank (small vectors, kept in the row), and only
-   the best `CANDIDATES` of them are ranked in full, title and body as modelsearch weighs them but
-   against the whole query at once (modelsearch ranks each synonym of an OR separately: as many
-   passes over every body). A query that matches fewer pages than that is ranked in full; a
-   broader one shows its best title matches first, ranked in full; results past them (a deep
-   page) follow in title-rank order.
+   the matches are first ordered by their title's rank against every word of the query (small
+   vectors, kept in the row, and a flat list of words), and only the best `CANDIDATES` of them are
+   ranked in full, title and body as modelsearch weighs them but against the whole query at once
+   (modelsearch ranks each synonym of an OR separately: as many passes over every body). A query
+   that matches fewer pages than that is ranked in full; a broader one shows its best title
+   matches first, ranked in full; results past them (a deep page) follow in title-rank order.
 3. Counting. A results page shows how many pages of each type match, and counting them is a
    second pass over every match. Here one query collects the matches once and both counts them
    per type and picks the candidates from them, and the results object keeps both: the counts,
    the total and every results page within the candidates cost that one query.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQueryField, SearchRank
@@ -30,7 +31,7 @@ from django.db import connections
 from django.db.models import Count, F, Func, IntegerField
 from django.db.models.functions import Cast
 from modelsearch.backends.database.postgres.postgres import PostgresSearchQueryCompiler, PostgresSearchResults
-from modelsearch.query import Fuzzy, MatchAll, Not
+from modelsearch.query import And, Boost, Fuzzy, MatchAll, Not, Or, Phrase, PlainText
 from modelsearch.utils import get_descendants_content_types_pks
 from wagtail.search.models import IndexEntry
 
@@ -75,17 +76,38 @@ class BoundedRankPostgresSearchQueryCompiler(PostgresSearchQueryCompiler):
         entries = self.matching_entries(config, of_searched_pages=False)
         return self.queryset.filter(pk__in=entries.values("search_page"))
 
-    def query_once(self, config):
+    def query_once(self, config, query=None):
         """The query as an InitPlan, `(SELECT to_tsquery(...) || ...)`, computed once per search: written
         out in a rank, PostgreSQL would parse every synonym's to_tsquery again for every row."""
         return Func(
-            self.build_tsquery(self.query, config=config),
+            self.build_tsquery(query or self.query, config=config),
             template="(SELECT %(expressions)s)",
             output_field=SearchQueryField(),
         )
 
+    def any_word(self):
+        """Every word of the query (not those it excludes), any of them: what titles are ranked by to pick
+        the candidates. A title's rank against a flat list of words costs half its rank against the
+        query's tree of synonyms (whose AND ranks pairs of words by their distance), over every match;
+        the candidates' full rank is against the query itself."""
+        found = []
+
+        def collect(query):
+            if isinstance(query, PlainText | Phrase):
+                found.extend(word for word in re.split(r"[\s\-]+", query.query_string) if word)
+            elif isinstance(query, Boost):
+                collect(query.subquery)
+            elif isinstance(query, And | Or):
+                for subquery in query.subqueries:
+                    collect(subquery)
+
+        collect(self.query)
+        return PlainText(" ".join(dict.fromkeys(found)), operator="or") if found else self.query
+
     def title_rank(self, config):
-        return SearchRank(F("title"), self.query_once(config), weights=self.sql_weights) * F("title_norm")
+        return SearchRank(F("title"), self.query_once(config, self.any_word()), weights=self.sql_weights) * F(
+            "title_norm"
+        )
 
     def by_title(self, config):
         """Every match, best title first (newest first among equals)."""
@@ -112,6 +134,7 @@ class BoundedRankPostgresSearchQueryCompiler(PostgresSearchQueryCompiler):
         if self._candidates is not None:
             return self._candidates
         tsquery, tsquery_params = self.compiled(self.build_tsquery(self.query, config=config))
+        words, words_params = self.compiled(self.build_tsquery(self.any_word(), config=config))
         pages, pages_params = self.compiled(self.queryset.order_by().values("pk"))
         content_types = sorted(self.content_type_ids())
         connection = connections[self.queryset.db]
@@ -124,7 +147,7 @@ class BoundedRankPostgresSearchQueryCompiler(PostgresSearchQueryCompiler):
         sql = f"""
             WITH matches AS MATERIALIZED (
                 SELECT entry.id, entry.object_id::integer AS page_id, entry.content_type_id,
-                       ts_rank(%s::float4[], entry.title, (SELECT {tsquery})) * entry.title_norm AS title_rank
+                       ts_rank(%s::float4[], entry.title, (SELECT {words})) * entry.title_norm AS title_rank
                 FROM {entries} entry
                 WHERE entry.content_type_id + 0 IN ({", ".join(["%s"] * len(content_types))})
                   AND (entry.title || entry.body) @@ {tsquery}
@@ -138,7 +161,7 @@ class BoundedRankPostgresSearchQueryCompiler(PostgresSearchQueryCompiler):
         """  # noqa: S608 (ORM-compiled SQL and a quoted table name: every value is a parameter)
         params = [
             self.sql_weights,
-            *tsquery_params,
+            *words_params,
             *content_types,
             *tsquery_params,
             *pages_params,
