@@ -51,10 +51,46 @@ def read_content_version():
     # Raw SQL because this runs on every cacheable request, cache hits included: building the
     # equivalent ORM query costs more than the rest of a cache hit together.
     table = connection.ops.quote_name(ContentVersion._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT value FROM {table} WHERE id = 1")  # noqa: S608 (a model's own table name)
-        row = cursor.fetchone()
+    sql = f"SELECT value FROM {table} WHERE id = 1"  # noqa: S608 (a model's own table name)
+    row = _read_as_health_check(sql)
+    if row is _NOT_READ:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            row = cursor.fetchone()
     return row[0] if row else 0
+
+
+_NOT_READ = object()
+
+
+def _read_as_health_check(sql):
+    """Run `sql` as the request's connection health check, if one is due, and return its row.
+
+    On a kept PostgreSQL connection Django checks it (CONN_HEALTH_CHECKS) with a `SELECT 1` of its
+    own before the request's first query: a second round trip to the database on every request,
+    cache hits included. Reading the version proves the connection usable just as well, so when the
+    check is due the read is the check: run on the driver's own cursor (Django's would check first)
+    and counted as done. If it fails, the connection is closed, as the failed check would have
+    closed it, and the caller's ordinary query reconnects. (Being the driver's own, this one query
+    is not in Django's query log.)
+    """
+    if (
+        connection.vendor != "postgresql"
+        or connection.connection is None
+        or not connection.health_check_enabled
+        or connection.health_check_done
+        or connection.in_atomic_block
+    ):
+        return _NOT_READ
+    try:
+        with connection.connection.cursor() as cursor:
+            cursor.execute(sql)
+            row = cursor.fetchone()
+    except connection.Database.Error:
+        connection.close()
+        return _NOT_READ
+    connection.health_check_done = True
+    return row
 
 
 def content_version(request=None):

@@ -112,6 +112,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# On PostgreSQL, values travel apart from the SQL (server-side binding), so a query has the same
+# text whatever its values, and psycopg prepares it once it has run 5 times on a connection:
+# PostgreSQL then stops planning it afresh on every request (planning a page's joins costs more
+# than running them). Django leaves this off unless told. Off with DATABASE_PREPARED_STATEMENTS=0,
+# e.g. behind a PgBouncer that does not keep prepared statements (transaction pooling before 1.21).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.environ.get(
+    "DATABASE_PREPARED_STATEMENTS", "1"
+).lower() not in ("0", "false", "no", "off"):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if os.environ.get("REDIS_URL"):

@@ -20,6 +20,7 @@ SWITCHES = {
     "ALLOWED_HOSTS",
     "DATABASE_URL",
     "CONN_MAX_AGE",
+    "DATABASE_PREPARED_STATEMENTS",
     "REDIS_URL",
     "WHITENOISE_MAX_AGE",
     "BEHIND_HTTPS_PROXY",
@@ -43,6 +44,7 @@ REPORT = textwrap.dedent(
     json.dump({
         "DEBUG": s.DEBUG,
         "DATABASE": {key: s.DATABASES["default"][key] for key in ("ENGINE", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS")},
+        "DATABASE_OPTIONS": s.DATABASES["default"].get("OPTIONS", {}),
         "CACHES": s.CACHES["default"],
         "STORAGES": s.STORAGES,
         "WHITENOISE_MAX_AGE": s.WHITENOISE_MAX_AGE,
@@ -104,6 +106,14 @@ def test_postgresql_with_persistent_connections():
         "CONN_HEALTH_CHECKS": True,
     }
     assert production_settings(CONN_MAX_AGE="0")["DATABASE"]["CONN_MAX_AGE"] == 0
+
+
+def test_postgresql_prepares_repeated_queries_unless_told_not_to():
+    postgresql = "postgres://discsite@db.internal:5432/discsite"
+    prepared = {"server_side_binding": True, "prepare_threshold": 5}
+    assert production_settings(DATABASE_URL=postgresql)["DATABASE_OPTIONS"] == prepared
+    assert production_settings(DATABASE_URL=postgresql, DATABASE_PREPARED_STATEMENTS="0")["DATABASE_OPTIONS"] == {}
+    assert production_settings(DATABASE_PREPARED_STATEMENTS="1")["DATABASE_OPTIONS"] == {}  # SQLite: nothing to do
 
 
 def test_redis_cache_from_redis_url():
