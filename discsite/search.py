@@ -400,13 +400,16 @@ class SiteSearch:
             on_postgres = connection.vendor == "postgresql"
             with transaction.atomic() if connection.in_atomic_block or on_postgres else nullcontext():
                 if on_postgres:
-                    # Both settings last until the end of this transaction (`is_local`). No parallel workers
+                    # The settings last until the end of this transaction (`is_local`). No parallel workers
                     # either: starting them costs more than they save on a search of this size, and under
-                    # load they take the cores the other requests need.
+                    # load they take the cores the other requests need. And a plan made for this query's
+                    # words, every time: a prepared statement's generic plan (settings/base.py) cannot
+                    # know how many pages they match, and a search costs little to plan.
                     with connection.cursor() as cursor:
                         cursor.execute(
                             "SELECT set_config('enable_seqscan', 'off', true),"
-                            " set_config('max_parallel_workers_per_gather', '0', true)"
+                            " set_config('max_parallel_workers_per_gather', '0', true),"
+                            " set_config('plan_cache_mode', 'force_custom_plan', true)"
                         )
                 self._search(search_query)
                 if on_postgres:
