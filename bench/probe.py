@@ -63,6 +63,7 @@ def status():
         "search": f"/search/?q={SEARCH_QUERY}",
         "feed": "/feed/",
         "sitemap": "/sitemap.xml",
+        "sitemap section": "/sitemap-pages.xml",
         "API list": "/api/v2/pages/",
     }
     return {"generated": generated, "urls": urls}

@@ -5,7 +5,8 @@
   searched or served by id), and images and documents outside private collections.
 - Only GET (and HEAD/OPTIONS): no endpoint writes, and no credentials are accepted, so
   the API cannot be used to try passwords or to see more as a logged-in user.
-- Fast: a listing fetches the authors, reviewers, tags, topic tags, photos, audio and
+- Kept by the page cache like every page (JSON only, the same for every reader), and on a
+  miss, fast: a listing fetches the authors, reviewers, tags, topic tags, photos, audio and
   locales its requested fields show in one query each, however many items it has.
 """
 
@@ -14,6 +15,7 @@ from django.http import JsonResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_safe
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from wagtail.api.v2.filters import FieldsFilter, SearchFilter
 from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.router import WagtailAPIRouter
@@ -22,6 +24,7 @@ from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
+from discsite.caching import cacheable
 from discsite.search import clean_query, words
 
 # Fields that read another table, prefetched for a whole listing page when they are requested
@@ -48,6 +51,15 @@ class ReadOnlyAnonymousMixin:
     authentication_classes = []
     permission_classes = [AllowAny]
     pagination_class = BoundedPagination
+    # JSON for every client. (Wagtail adds DRF's browsable HTML for browsers that ask for HTML: one
+    # address would then have two answers, and the page cache keeps one answer per address.)
+    renderer_classes = [JSONRenderer]
+
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        # The same for every reader (no credentials are accepted), so the page cache keeps it, under
+        # the content version like every page.
+        return cacheable(super().as_view(*args, **kwargs))
 
     def initial(self, request, *args, **kwargs):
         # PostgreSQL text cannot hold NUL, so a filter such as `?locale=` or `?html_path=` with one
@@ -158,7 +170,7 @@ def api_index(request):
 
 # For path("api/v2/", api.urls): the index and the router's endpoints, in the namespace the router links with.
 urls = (
-    [path("", api_index, name="index"), *api_router.get_urlpatterns()],
+    [path("", cacheable(api_index), name="index"), *api_router.get_urlpatterns()],
     api_router.url_namespace,
     api_router.url_namespace,
 )

@@ -10,7 +10,7 @@ memory per process, or Redis shared by all).
 
 - PageCacheMiddleware keeps whole responses for anonymous GET/HEAD requests,
   but only those a view marked cacheable (pages, search, feed, sitemap,
-  robots.txt): never the admin, previews, health checks, or anything that sets a
+  robots.txt, the read-only API): never the admin, previews, health checks, or anything that sets a
   cookie. A request carrying a session cookie (a logged-in editor) or an
   Authorization header bypasses it.
 - `{% versioned_cache %}` keeps rendered template fragments (the page's
@@ -23,6 +23,7 @@ wagtail.contrib.frontend_cache, when one is configured); anything personal is
 private and not stored.
 """
 
+import functools
 import hashlib
 from contextvars import ContextVar
 
@@ -174,12 +175,11 @@ def mark_cacheable(response):
 def cacheable(view):
     """Mark a view's responses as the same for every anonymous reader (so the page cache may keep them)."""
 
+    @functools.wraps(view)  # and its attributes, such as csrf_exempt
     def wrapped(request, *args, **kwargs):
         return mark_cacheable(view(request, *args, **kwargs))
 
     setattr(wrapped, CACHEABLE_ATTRIBUTE, True)
-    wrapped.__name__ = getattr(view, "__name__", type(view).__name__)
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 
@@ -222,8 +222,8 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _may_be_cacheable(request):
-        """Only the page tree and views marked `cacheable`: the rest (the admin, health checks, the API,
-        documents) never touch the content version."""
+        """Only the page tree and views marked `cacheable` (search, feed, sitemap, robots.txt, the API):
+        the rest (the admin, health checks, documents) never touch the content version."""
         from django.urls import Resolver404, resolve
         from wagtail.views import serve
 

@@ -7,7 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from discsite import api, health, views
 from discsite.caching import cacheable
 from discsite.feeds import LatestHealthPagesFeed
-from discsite.sitemaps import sitemap
+from discsite.sitemaps import sitemap_index, sitemap_section
 
 # A styled 503 (templates/503.html) when the error is the database's, else the usual 500 page.
 handler500 = "discsite.outage.server_error"
@@ -19,7 +19,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", views.search, name="search"),
-    path("sitemap.xml", cacheable(sitemap), name="sitemap"),
+    path("sitemap.xml", cacheable(sitemap_index), name="sitemap"),
+    path("sitemap-<slug:section>.xml", cacheable(sitemap_section), name="sitemap-section"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("feed/", cacheable(LatestHealthPagesFeed()), name="feed"),
     path("api/v2/", api.urls),

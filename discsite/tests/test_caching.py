@@ -80,13 +80,21 @@ def test_responses_that_set_cookies_or_fail_are_not_kept(client, content):
     assert len(queries) == 0  # the health check never reads the content version
 
 
-def test_search_feed_sitemap_and_robots_are_kept(client, content):
-    for url in ("/search/?q=sciatica", "/feed/", "/sitemap.xml", "/robots.txt"):
+def test_search_feed_sitemap_robots_and_the_api_are_kept(client, content):
+    for url in ("/search/?q=sciatica", "/feed/", "/sitemap.xml", "/robots.txt", "/api/v2/", "/api/v2/pages/"):
         client.get(url)
         assert client.get(url)["X-Page-Cache"] == "hit", url
 
 
-@pytest.mark.parametrize("where", ["home", "questions", "topic", "expert", "page", "search"])
+def test_the_api_answers_json_whatever_the_client_asks_for(client, content):
+    """One answer per address, as the page cache keeps it: no browsable HTML for browsers."""
+    browser = client.get("/api/v2/pages/", HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
+    assert browser["Content-Type"] == "application/json"
+    assert client.get("/api/v2/pages/")["X-Page-Cache"] == "hit"
+    assert client.get("/api/v2/pages/?format=api").status_code == 404  # no such format
+
+
+@pytest.mark.parametrize("where", ["home", "questions", "topic", "expert", "page", "search", "api"])
 def test_a_published_change_shows_on_the_very_next_request_everywhere(client, content, where):
     question = content["question"]
     url = {
@@ -96,6 +104,7 @@ def test_a_published_change_shows_on_the_very_next_request_everywhere(client, co
         "expert": content["expert"].url,
         "page": question.url,
         "search": "/search/?q=sciatica",
+        "api": "/api/v2/pages/?type=articles.QuestionPage",
     }[where]
     assert "Does walking help sciatica?" in text(client.get(url))
     assert client.get(url)["X-Page-Cache"] == "hit"

@@ -58,11 +58,27 @@ def count_queries(client, url):
 # ---------------------------------------------------------------- sitemap and robots.txt
 
 
-def test_sitemap_lists_every_live_page_with_lastmod_and_no_draft(client, drafts):
+def sitemap_sections(client):
+    """The sections /sitemap.xml names, with their last-modified dates."""
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     root = ET.fromstring(response.content)  # noqa: S314 - the site's own response
-    entries = {url.find(f"{SITEMAP}loc").text: url.find(f"{SITEMAP}lastmod") for url in root.iter(f"{SITEMAP}url")}
+    return {item.find(f"{SITEMAP}loc").text: item.find(f"{SITEMAP}lastmod") for item in root.iter(f"{SITEMAP}sitemap")}
+
+
+def sitemap_entries(client, section_url):
+    response = client.get(section_url.removeprefix("http://testserver"))
+    assert response.status_code == 200, section_url
+    root = ET.fromstring(response.content)  # noqa: S314 - the site's own response
+    return {url.find(f"{SITEMAP}loc").text: url.find(f"{SITEMAP}lastmod") for url in root.iter(f"{SITEMAP}url")}
+
+
+def test_sitemap_lists_every_live_page_with_lastmod_and_no_draft(client, drafts):
+    sections = sitemap_sections(client)
+    assert list(sections) == ["http://testserver/sitemap-pages.xml"]
+    latest = max(page.last_published_at for page in Page.objects.live().filter(depth__gte=2))
+    assert datetime.datetime.fromisoformat(sections["http://testserver/sitemap-pages.xml"].text) == latest
+    entries = sitemap_entries(client, "http://testserver/sitemap-pages.xml")
     expected = {absolute(page.url) for page in Page.objects.live().filter(depth__gte=2)}
     assert len(expected) == 29  # the seeded 30, less the withdrawn answer
     assert set(entries) == expected
@@ -72,6 +88,19 @@ def test_sitemap_lists_every_live_page_with_lastmod_and_no_draft(client, drafts)
     assert entries[absolute("/questions/relieve-lower-back-stiffness/")].text == "2025-01-23"
     assert absolute(drafts["withdrawn"].url) not in entries
     assert not any(SECRET.lower() in location for location in entries)
+
+
+def test_a_large_sitemap_is_split_into_sections_that_list_each_page_once(client, monkeypatch):
+    from discsite.sitemaps import PageSitemap
+
+    monkeypatch.setattr(PageSitemap, "limit", 10)
+    sections = sitemap_sections(client)
+    base = "http://testserver/sitemap-pages.xml"
+    assert list(sections) == [base, f"{base}?p=2", f"{base}?p=3"]
+    listed = [location for section in sections for location in sitemap_entries(client, section)]
+    assert len(listed) == len(set(listed)) == Page.objects.live().filter(depth__gte=2).count()
+    assert client.get("/sitemap-pages.xml?p=4").status_code == 404
+    assert client.get("/sitemap-other.xml").status_code == 404
 
 
 def test_robots_txt_names_the_sitemap_and_keeps_crawlers_out_of_the_admin(client):

@@ -8,7 +8,7 @@ Two passes over each parameter:
   scalar or as an array where a scalar is expected (`?q=a&q=b`, `?q[]=a`, `?q[0]=a`), several
   parameters at once.
 
-Parameters: search (`q`, `type`, `page`), every listing's `page`, the feed, the sitemap's `p`,
+Parameters: search (`q`, `type`, `page`), every listing's `page`, the feed, the sitemap's and its sections' `p`,
 the API's filters, fields, ordering, search and paging on pages, images and documents, the API's
 find-by-path, document file names, and page paths (section, topic, expert and article slugs).
 
@@ -190,6 +190,7 @@ def test_corpus_api_find_and_detail(client):
 
 def test_corpus_feed_sitemap_and_robots(client):
     failures = sweep(client, "/sitemap.xml", "p")
+    failures += sweep(client, "/sitemap-pages.xml", "p")
     for path in ("/feed/", "/robots.txt"):
         failures += sweep(client, path, "page", SOME)
     assert not failures
@@ -249,6 +250,7 @@ def test_api_find_with_any_path(client, params):
 def test_feed_and_sitemap_with_any_parameters(client, params):
     check(client, "/feed/", params)
     check(client, "/sitemap.xml", params)
+    check(client, "/sitemap-pages.xml", params)
 
 
 @given(section=st.sampled_from(SECTIONS), segments=st.lists(hostile.path_segment, min_size=1, max_size=3))

@@ -40,6 +40,7 @@ URLS = {
     "search, one type": "/search/?q=leg+pain&type=article",
     "feed": "/feed/",
     "sitemap": "/sitemap.xml",
+    "sitemap section": "/sitemap-pages.xml",
     "API listing": "/api/v2/pages/?type=articles.QuestionPage&fields=summary,author,reviewed_by,tags",
 }
 
