@@ -240,9 +240,10 @@ on_postgresql = pytest.mark.skipif(
 
 
 @pytest.fixture
-def kept_connection(transactional_db):
+def kept_connection(_restore_migrated_state, django_db_serialized_rollback, transactional_db):
     """A connection kept from an earlier request whose health check is due, as at the start of a request
-    on a production server; and a record of Django's own checks."""
+    on a production server (outside a transaction: transactional_db, with the migrated rows put back
+    afterwards as for the browser tests); and a record of Django's own checks."""
     from django.db import connections
 
     from discsite.caching import read_content_version
