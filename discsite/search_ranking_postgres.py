@@ -200,7 +200,7 @@ class BoundedRankPostgresSearchResults(PostgresSearchResults):
         compiler = self.query_compiler
         if not compiler.handled_here(self._score_field):
             return super()._do_count()
-        if compiler.order_by_relevance or compiler._candidates is not None:
+        if compiler.order_by_relevance:  # counted on the way to the candidates, which paging needs anyway
             return compiler.candidates(compiler.get_config(self.backend)).total
         return compiler.matching_pages(compiler.get_config(self.backend)).count()
 

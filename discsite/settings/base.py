@@ -117,9 +117,10 @@ DATABASES = {
 # PostgreSQL then stops planning it afresh on every request (planning a page's joins costs more
 # than running them). Django leaves this off unless told. Off with DATABASE_PREPARED_STATEMENTS=0,
 # e.g. behind a PgBouncer that does not keep prepared statements (transaction pooling before 1.21).
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.environ.get(
-    "DATABASE_PREPARED_STATEMENTS", "1"
-).lower() not in ("0", "false", "no", "off"):
+if (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") == "1"
+):
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
