@@ -218,6 +218,12 @@ DISCSITE_ALLOW_SYNTHETIC_CONTENT = False
 # Sign-in throttling (django-axes, discsite/accounts.py): 5 wrong passwords in a row for one
 # username from one address block that pair for 30 minutes, even with the right password; a
 # successful sign-in clears the count. Unlock sooner: `manage.py axes_reset_username <username>`.
+# On top of that, 20 wrong passwords from one address, whatever the usernames, block sign-in from
+# that address for the same 30 minutes (`manage.py axes_reset_ip <address>` unlocks it), so one
+# address cannot try a password against every account. Why 20: a clinic's staff often share one
+# public address (the office's router), and 20 leaves room for four colleagues to use up their
+# own 5 before the whole office is locked out, while an attacker gets 20 guesses per address per
+# half hour in all, not 5 for each of the site's accounts.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out pair before any password is checked
     "django.contrib.auth.backends.ModelBackend",
@@ -228,6 +234,18 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "discsite.accounts.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "discsite.accounts.client_ip"
+AXES_HANDLER = "discsite.accounts.AddressLimitedAxesHandler"  # axes' database handler + the per-address limit
+DISCSITE_SIGNIN_ADDRESS_FAILURE_LIMIT = 20
+# Password-reset mail (Wagtail's /admin/password_reset/, discsite/accounts.py): at most 3 requests
+# an hour for one e-mail address (a mistyped or slow first mail can be asked for twice more) and
+# 10 from one address (a shared office where several people forget a password the same hour).
+# Beyond either, no mail is sent and the usual "Check your email" page is shown. Counted in the
+# cache: Redis (REDIS_URL) shares the counts between processes; without it, each process counts
+# alone. If the cache is down the limit is skipped (logged), never an error page.
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "discsite.accounts.ThrottledPasswordResetForm"  # noqa: S105 (a dotted path)
+DISCSITE_PASSWORD_RESET_PER_EMAIL = 3
+DISCSITE_PASSWORD_RESET_PER_ADDRESS = 10
+DISCSITE_PASSWORD_RESET_WINDOW = datetime.timedelta(hours=1)
 # Proxies in front of the site that append to X-Forwarded-For (production.py sets 1 behind the HTTPS proxy).
 DISCSITE_TRUSTED_PROXY_COUNT = 0
 

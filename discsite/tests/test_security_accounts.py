@@ -1,6 +1,7 @@
-"""Accounts: sign-in throttling (django-axes), password rules, session lifetime, no demo logins in production."""
+"""Accounts: sign-in throttling (django-axes), password-reset limits, password rules, sessions, no demo logins in production."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -8,9 +9,10 @@ import pytest
 from axes.models import AccessAttempt
 from django.conf import settings as django_settings
 from django.contrib.auth.password_validation import validate_password
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 
 from discsite import accounts, checks
 
@@ -109,6 +111,133 @@ def test_hostile_sign_in_input_is_refused_without_a_server_error(client, boss):
         assert response.status_code in (200, 429), username[:20]
     response = client.post("/admin/login/", {"username": ["a", "b"], "password": ["c", "d"]})
     assert response.status_code in (200, 429)
+
+
+# ---------------------------------------------------------------- one address against many usernames
+
+ADDRESS_LIMIT = 20  # failures from one address, whatever the usernames (settings/base.py)
+
+
+def sign_in_from(client, address, password, username="boss", **meta):
+    data = {"username": username, "password": password, "next": "/admin/"}
+    return client.post("/admin/login/", data, REMOTE_ADDR=address, **meta)
+
+
+def spray(client, count, address="127.0.0.1", **meta):
+    """One wrong password tried against `count` different usernames, once each, from one address."""
+    return [sign_in_from(client, address, "Spring2025!", f"user{n}", **meta) for n in range(count)]
+
+
+def test_one_address_trying_one_password_against_many_usernames_is_locked_out(client, boss):
+    responses = spray(client, 40)
+    codes = [response.status_code for response in responses]
+    assert codes[: ADDRESS_LIMIT - 1] == [200] * (ADDRESS_LIMIT - 1), "the form again, with its error"
+    assert codes[ADDRESS_LIMIT - 1 :] == [429] * (40 - ADDRESS_LIMIT + 1), "locked from the 20th failure on"
+    response = sign_in(client, PASSWORD)  # even the right password of a real account, from that address
+    assert response.status_code == 429
+    assert not signed_in(client)
+    html = " ".join(response.content.decode().split())
+    assert LOCKED in html
+    assert "wagtailadmin/css/core" in html, "the styled lockout page, not a bare error"
+    assert "<title>Sign-in blocked" in html
+    assert "Signing in from this address is blocked for 30 minutes" in html
+    assert f"after {ADDRESS_LIMIT} wrong passwords in a row" in html
+    assert "“boss”" not in html, "the lock is on the address, not on one username"
+
+
+def test_an_address_lockout_leaves_other_addresses_alone(client, boss):
+    spray(client, ADDRESS_LIMIT)
+    assert sign_in(client, PASSWORD).status_code == 429
+    assert sign_in_from(client, "203.0.113.9", PASSWORD).status_code == 302
+    assert signed_in(client)
+
+
+def test_a_forged_forwarded_for_header_does_not_spread_the_attempts(client, boss):
+    # No trusted proxy (test settings): X-Forwarded-For is the client's own words and is not the address.
+    responses = [
+        sign_in_from(client, "127.0.0.1", "Spring2025!", f"user{n}", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+        for n in range(ADDRESS_LIMIT)
+    ]
+    assert responses[-1].status_code == 429
+
+
+def test_failures_below_the_address_limit_lock_nobody_else(client, boss, django_user_model):
+    """A shared office: three colleagues each get a password wrong four times, the fourth signs in."""
+    for name in ("ann", "ben", "cat"):
+        for _ in range(4):
+            sign_in_from(client, "127.0.0.1", "wrong", name)
+    assert sign_in(client, PASSWORD).status_code == 302
+
+
+def test_an_administrator_unlocks_an_address_with_axes_reset_ip(client, boss):
+    spray(client, ADDRESS_LIMIT)
+    assert sign_in(client, PASSWORD).status_code == 429
+    call_command("axes_reset_ip", "127.0.0.1", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert sign_in(client, PASSWORD).status_code == 302
+
+
+# ---------------------------------------------------------------- password-reset mail
+
+
+RESET_PER_ADDRESS = 10  # requests an hour from one address (settings/base.py)
+RESET_PER_EMAIL = 3  # requests an hour for one e-mail address
+DONE = "/admin/password_reset/done/"
+
+
+def reset(client, email, address="127.0.0.1"):
+    return client.post("/admin/password_reset/", {"email": email}, REMOTE_ADDR=address)
+
+
+def test_password_reset_mail_is_limited_per_email_address(client, boss):
+    responses = [reset(client, "Boss@Example.com ", f"198.51.100.{n}") for n in range(RESET_PER_EMAIL + 3)]
+    assert [(r.status_code, r["Location"]) for r in responses] == [(302, DONE)] * len(responses), (
+        "the same neutral page, sent or not"
+    )
+    assert len(mail.outbox) == RESET_PER_EMAIL
+    assert all(message.to == ["boss@example.com"] for message in mail.outbox)
+
+
+def test_password_reset_mail_is_limited_per_address(client, django_user_model):
+    count = RESET_PER_ADDRESS + 3
+    for n in range(count):
+        django_user_model.objects.create_user(f"staff{n}", f"staff{n}@example.com", PASSWORD, is_staff=True)
+    responses = [reset(client, f"staff{n}@example.com") for n in range(count)]
+    assert {(r.status_code, r["Location"]) for r in responses} == {(302, DONE)}
+    assert len(mail.outbox) == RESET_PER_ADDRESS
+    assert reset(client, "staff0@example.com", "203.0.113.9").status_code == 302  # another address
+    assert len(mail.outbox) == RESET_PER_ADDRESS + 1
+
+
+def test_the_limited_answer_says_no_more_than_the_usual_one(client, boss):
+    for n in range(RESET_PER_EMAIL):
+        reset(client, "boss@example.com", f"198.51.100.{n}")
+    limited = client.post("/admin/password_reset/", {"email": "boss@example.com"}, follow=True)
+    unknown = client.post("/admin/password_reset/", {"email": "nobody@example.com"}, follow=True)
+    assert limited.status_code == unknown.status_code == 200
+    assert limited.redirect_chain == unknown.redirect_chain == [(DONE, 302)]
+    assert main_text(limited) == main_text(unknown)
+    assert "if an account exists for this address" in limited.content.decode()
+    assert len(mail.outbox) == RESET_PER_EMAIL
+
+
+def main_text(response):
+    """The page's <main>, the part that differs between answers (the head carries a fresh CSRF token)."""
+    return re.search(r"<main.*?</main>", response.content.decode(), re.DOTALL).group()
+
+
+UNREACHABLE_CACHE = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+}
+
+
+def test_without_its_cache_the_reset_limit_fails_open_and_sign_in_still_works(client, boss):
+    with override_settings(CACHES=UNREACHABLE_CACHE):
+        for _ in range(RESET_PER_EMAIL + 1):
+            response = reset(client, "boss@example.com")
+            assert (response.status_code, response["Location"]) == (302, DONE)
+        assert len(mail.outbox) == RESET_PER_EMAIL + 1, "no count to hold them back: sent (fail open)"
+        assert sign_in(client, "wrong").status_code == 200
+        assert sign_in(client, PASSWORD).status_code == 302
 
 
 # ---------------------------------------------------------------- the client's address behind proxies
