@@ -38,6 +38,7 @@ from wagtail.search.utils import normalise_query_string
 from articles.models import ArticlePage, QuestionPage, TopicPage, load_listing_cards
 from discsite.caching import public_pages, versioned
 from discsite.models import SearchSynonym, paginate
+from discsite.search_backend import ranked_search
 from discsite.templatetags.discsite_tags import highlight
 from experts.models import ExpertPage
 
@@ -423,14 +424,15 @@ class SiteSearch:
 
     def _search(self, search_query):
         pages = self.pages()
-        # Counted on the ranked results themselves: on PostgreSQL one pass over the matches then
-        # both counts them and picks the best (discsite/search_ranking_postgres.py).
-        found = pages.search(search_query)
+        # The public search's own ranking (discsite/search_backend.py), not Wagtail's search as the admin
+        # uses it. Counted on the ranked results themselves: on PostgreSQL one pass over the matches
+        # then both counts them and picks the best (discsite/search_ranking_postgres.py).
+        found = ranked_search(search_query, pages)
         by_content_type = found.facet("content_type_id")
         for slug, search_type in SEARCH_TYPES.items():
             self.counts[slug] = by_content_type.get(_content_type_id(search_type.model), 0)
         if self.type:
-            found = pages.type(SEARCH_TYPES[self.type].model).search(search_query)
+            found = ranked_search(search_query, pages.type(SEARCH_TYPES[self.type].model))
         total = self.counts[self.type] if self.type else sum(self.counts.values())
         results = paginate(self.request, KnownCount(found, total))
         terms = self.expanded.terms

@@ -1,4 +1,6 @@
-"""The search of discsite/search_backend.py for PostgreSQL: matching through the index, bounded ranking.
+"""The public search on PostgreSQL (discsite/search_backend.py's `ranked_search`): matching through the
+index, bounded ranking. Only the public search uses these classes: Wagtail's own searches (the admin,
+choosers, autocomplete, the API) keep modelsearch's PostgreSQL backend as it is.
 
 Wagtail's PostgreSQL backend (modelsearch) has three costs that grow with every page a query matches,
 and a health site's everyday words ("leg pain", "disc") match most of its pages:
@@ -24,11 +26,13 @@ and a health site's everyday words ("leg pain", "disc") match most of its pages:
 """
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQueryField, SearchRank
 from django.db import connections
-from django.db.models import Count, F, Func, IntegerField
+from django.db.models import F, Func, IntegerField
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Cast
 from modelsearch.backends.database.postgres.postgres import PostgresSearchQueryCompiler, PostgresSearchResults
 from modelsearch.query import And, Boost, Fuzzy, MatchAll, Not, Or, Phrase, PlainText
@@ -51,7 +55,7 @@ class Candidates:
 
 
 class BoundedRankPostgresSearchQueryCompiler(PostgresSearchQueryCompiler):
-    _candidates = None  # kept by the compiler, which every slice of one results object shares
+    found_candidates = None  # kept by the compiler, which every slice of one results object shares
 
     def handled_here(self, score_field=None):
         return score_field is None and self.fields is None and not isinstance(self.query, MatchAll | Fuzzy | Not)
@@ -64,7 +68,7 @@ class BoundedRankPostgresSearchQueryCompiler(PostgresSearchQueryCompiler):
         search_query = self.build_tsquery(self.query, config=config)
         entries = IndexEntry.objects.annotate(
             search_content_type=F("content_type_id") + 0,  # not the content-type index: see the module docstring
-            search_document=F("title")._combine(F("body"), "||", False),
+            search_document=CombinedExpression(F("title"), "||", F("body")),
             search_page=Cast("object_id", IntegerField()),
         ).filter(search_content_type__in=self.content_type_ids(), search_document=search_query)
         if of_searched_pages:
@@ -131,8 +135,8 @@ class BoundedRankPostgresSearchQueryCompiler(PostgresSearchQueryCompiler):
         reader's query and the searched pages are compiled by the ORM (modelsearch's tsquery, the
         pages' queryset), and every value is a query parameter.
         """
-        if self._candidates is not None:
-            return self._candidates
+        if self.found_candidates is not None:
+            return self.found_candidates
         tsquery, tsquery_params = self.compiled(self.build_tsquery(self.query, config=config))
         words, words_params = self.compiled(self.build_tsquery(self.any_word(), config=config))
         pages, pages_params = self.compiled(self.queryset.order_by().values("pk"))
@@ -175,8 +179,17 @@ class BoundedRankPostgresSearchQueryCompiler(PostgresSearchQueryCompiler):
         counts = {content_type: int(n) for content_type, n, page_id in rows if page_id is None}
         # Best full rank first; among equals, the newer page (the higher id), as modelsearch orders them.
         ranked = sorted(((rank, page_id) for _, rank, page_id in rows if page_id is not None), reverse=True)
-        self._candidates = Candidates(counts=counts, page_ids=[page_id for _rank, page_id in ranked])
-        return self._candidates
+        self.found_candidates = Candidates(counts=counts, page_ids=[page_id for _rank, page_id in ranked])
+        return self.found_candidates
+
+    @contextmanager
+    def unranked(self):
+        """Counting and faceting need no order: the matching pages alone, without ranking them."""
+        relevance, self.order_by_relevance = self.order_by_relevance, False
+        try:
+            yield self
+        finally:
+            self.order_by_relevance = relevance
 
     def search(self, config, start, stop, score_field=None, backend=None):
         if not self.handled_here(score_field):
@@ -198,7 +211,7 @@ class BoundedRankPostgresSearchQueryCompiler(PostgresSearchQueryCompiler):
 class BoundedRankPostgresSearchResults(PostgresSearchResults):
     def _do_count(self):
         compiler = self.query_compiler
-        if not compiler.handled_here(self._score_field):
+        if not compiler.handled_here():  # (a score annotation changes no count)
             return super()._do_count()
         if compiler.order_by_relevance:  # counted on the way to the candidates, which paging needs anyway
             return compiler.candidates(compiler.get_config(self.backend)).total
@@ -206,14 +219,12 @@ class BoundedRankPostgresSearchResults(PostgresSearchResults):
 
     def facet(self, field_name):
         compiler = self.query_compiler
-        if not compiler.handled_here() or compiler._get_filterable_field(field_name) is None:
-            return super().facet(field_name)
-        config = compiler.get_config(self.backend)
-        if field_name == "content_type_id" and compiler.order_by_relevance:
+        if field_name == "content_type_id" and compiler.order_by_relevance and compiler.handled_here():
             # The pass that ranks the candidates counts each type on the way (the index entry's content
             # type is its page's own: Wagtail indexes every page as its specific type).
-            counts = compiler.candidates(config).counts
+            counts = compiler.candidates(compiler.get_config(self.backend)).counts
             return dict(sorted(counts.items(), key=lambda item: -item[1]))
-        pages = compiler.matching_pages(config)
-        counts = pages.order_by().values(field_name).annotate(count=Count("pk")).order_by("-count")
-        return {row[field_name]: row["count"] for row in counts}
+        # Any other field (or query) as modelsearch facets it, which also checks that the field can be
+        # faceted on, over the matching pages unranked (through the index here, when handled_here).
+        with compiler.unranked():
+            return super().facet(field_name)

@@ -438,13 +438,14 @@ def test_a_query_of_nothing_searchable_says_so(client):
 
 def test_a_backend_error_is_logged_and_the_reader_sees_a_normal_page(client, monkeypatch, caplog):
     """A real database error in the middle of the search (on PostgreSQL it also aborts the transaction)."""
-    from wagtail.search.backends import get_search_backend
+    from discsite import search_backend
 
     def broken(self, field_name):
         with connection.cursor() as cursor:
             cursor.execute("SELECT no_such_column FROM no_such_table")
 
-    monkeypatch.setattr(get_search_backend().results_class, "facet", broken)
+    results_class = search_backend.ranked_classes(search_backend.get_search_backend(), "default")[1]
+    monkeypatch.setattr(results_class, "facet", broken)
     response = client.get("/search/", {"q": "disc"})
     assert response.status_code == 200
     body = response.content.decode()

@@ -6,11 +6,17 @@ from django.db import connection
 if connection.vendor != "postgresql":
     pytest.skip("the bounded ranking is for PostgreSQL", allow_module_level=True)
 
-from modelsearch.backends.database.postgres.postgres import PostgresSearchBackend
+from modelsearch.backends.database.postgres.postgres import (
+    PostgresAutocompleteQueryCompiler,
+    PostgresSearchBackend,
+    PostgresSearchQueryCompiler,
+    PostgresSearchResults,
+)
 from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 
 from discsite import search_ranking_postgres
+from discsite.search_backend import ranked_search
 
 pytestmark = pytest.mark.usefixtures("seeded")
 QUERIES = ["disc", "leg pain", "massage therapy", "herniation symptoms", "nothingmatches"]
@@ -18,16 +24,35 @@ QUERIES = ["disc", "leg pain", "massage therapy", "herniation symptoms", "nothin
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_the_same_pages_match_as_with_wagtails_search(query):
-    ours = get_search_backend()
-    assert ours.query_compiler_class is search_ranking_postgres.BoundedRankPostgresSearchQueryCompiler
     theirs = PostgresSearchBackend({})
     pages = Page.objects.live().public()
+    ours = ranked_search(query, pages)
+    assert isinstance(ours, search_ranking_postgres.BoundedRankPostgresSearchResults)
+    assert isinstance(ours.query_compiler, search_ranking_postgres.BoundedRankPostgresSearchQueryCompiler)
     expected = {page.pk for page in theirs.search(query, pages)}
-    assert {page.pk for page in ours.search(query, pages)[:100]} == expected
-    assert ours.search(query, pages).count() == len(expected)
-    assert ours.search(query, pages, order_by_relevance=False).facet("content_type_id") == dict(
-        theirs.search(query, pages, order_by_relevance=False).facet("content_type_id")
+    assert {page.pk for page in ours[:100]} == expected
+    assert ranked_search(query, pages).count() == len(expected)
+    expected_counts = dict(theirs.search(query, pages, order_by_relevance=False).facet("content_type_id"))
+    assert ranked_search(query, pages, order_by_relevance=False).facet("content_type_id") == expected_counts
+    assert ranked_search(query, pages).facet("content_type_id") == expected_counts
+    assert ranked_search(query, pages).facet("locale_id") == dict(
+        theirs.search(query, pages, order_by_relevance=False).facet("locale_id")
     )
+    assert ranked_search(query, pages, order_by_relevance=False).count() == len(expected)
+
+
+def test_wagtails_own_searches_use_modelsearchs_backend_as_it_is():
+    """The admin, the choosers and the API search and autocomplete with the default backend: unchanged."""
+    backend = get_search_backend()
+    assert type(backend) is PostgresSearchBackend
+    assert backend.query_compiler_class is PostgresSearchQueryCompiler
+    assert backend.autocomplete_query_compiler_class is PostgresAutocompleteQueryCompiler
+    assert backend.results_class is PostgresSearchResults
+    pages = Page.objects.live().public()
+    assert type(pages.search("disc")) is PostgresSearchResults
+    found = pages.autocomplete("herni")
+    assert found.count() == len(list(found)) > 0
+    assert sum(found.facet("content_type_id").values()) == found.count()
 
 
 @pytest.mark.parametrize("query", ["disc", "leg pain"])
@@ -35,7 +60,7 @@ def test_pages_past_the_candidates_follow_without_gaps_or_repeats(monkeypatch, q
     """With 3 candidates ranked in full, every page of 2 results still lists each match once."""
     monkeypatch.setattr(search_ranking_postgres, "CANDIDATES", 3)
     pages = Page.objects.live().public()
-    results = get_search_backend().search(query, pages)
+    results = ranked_search(query, pages)
     total = results.count()
     assert total > 6, "the seed should match more pages than the candidates"
     paged = [page.pk for start in range(0, total, 2) for page in results[start : start + 2]]
@@ -48,7 +73,7 @@ def test_counts_total_and_the_first_pages_cost_one_pass_over_the_matches(django_
     """The counts per type, the total and every results page within the candidates come from one
     query over the matches; each page of results then costs one query for its pages."""
     pages = Page.objects.live().public()
-    results = get_search_backend().search("leg pain", pages)
+    results = ranked_search("leg pain", pages)
     expected = dict(
         PostgresSearchBackend({}).search("leg pain", pages, order_by_relevance=False).facet("content_type_id")
     )
