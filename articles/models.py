@@ -13,7 +13,6 @@ from django.utils.functional import SimpleLazyObject, cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
-from wagtail.actions.publish_revision import PublishPermissionError
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -25,16 +24,23 @@ from wagtail.admin.panels import (
 )
 from wagtail.api import APIField
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page, PageManager, PagePermissionTester
+from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from discsite.api_fields import ExpertSummaryField, TagNameField, TagNamesField
-from discsite.models import BasePage, IndexPage, paginate
+from discsite.models import BasePage, IndexPage, SitePagePermissionTester, paginate
 
 from .blocks import HealthBodyBlock, ReferencesBlock
+from .integrity import REVIEW_RECORD_FIELDS, is_protected_revision
 from .panels import HealthChecksPanel
-from .review import ClinicalReviewTask, ClinicalReviewTaskState, clinical_approval_for, clinical_review_workflow
+from .review import (
+    ClinicalReviewTask,
+    ClinicalReviewTaskState,
+    clinical_approval_for,
+    clinical_review_workflow,
+    refuse_unapproved_publishing,
+)
 
 __all__ = ["ClinicalReviewTask", "ClinicalReviewTaskState"]  # models defined in review.py, registered here
 
@@ -48,7 +54,7 @@ class HealthPageTag(TaggedItemBase):
         verbose_name = "health page tag"
 
 
-class HealthPagePermissionTester(PagePermissionTester):
+class HealthPagePermissionTester(SitePagePermissionTester):
     """Publishing health content needs publish permission *and* a clinician's approval of the latest revision.
 
     Hides the editor's Publish button and refuses bulk and API publishing until the clinical
@@ -57,10 +63,10 @@ class HealthPagePermissionTester(PagePermissionTester):
     """
 
     def can_publish(self):
-        return super().can_publish() and clinical_approval_for(self.page.get_latest_revision()) is not None
+        return super().can_publish() and clinical_approval_for(self.page, self.page.get_latest_revision()) is not None
 
 
-class HealthIndexPermissionTester(PagePermissionTester):
+class HealthIndexPermissionTester(SitePagePermissionTester):
     """A new answer or article cannot be published in the same step that creates it."""
 
     def can_publish_subpage(self):
@@ -147,6 +153,11 @@ class HealthContentPage(BasePage):
     next_review_due = models.DateField(
         null=True, blank=True, help_text="After this date the page is listed as due for clinical review."
     )
+    reviewer_credit = models.CharField(
+        max_length=400,
+        blank=True,
+        help_text="The reviewer as readers see them, as their profile stood when they approved the page.",
+    )
     reading_grade = models.FloatField(
         null=True, editable=False, verbose_name="reading grade", help_text="Flesch-Kincaid grade, set on save."
     )
@@ -195,14 +206,14 @@ class HealthContentPage(BasePage):
         FieldRowPanel(
             [
                 FieldPanel("last_reviewed_on", read_only=True),
-                FieldPanel("reviewed_by", read_only=True),
+                FieldPanel("reviewer_credit", read_only=True),
                 FieldPanel("next_review_due", read_only=True),
             ]
         ),
     ]
 
     # A copy starts its own life: unreviewed and, being health content, not live until it has been reviewed.
-    exclude_fields_in_copy = ["last_reviewed_on", "reviewed_by", "next_review_due"]
+    exclude_fields_in_copy = list(REVIEW_RECORD_FIELDS)
 
     # The read-only API (/api/v2/pages/): the content, who wrote it, where it came from and its review record.
     api_fields = [
@@ -218,6 +229,7 @@ class HealthContentPage(BasePage):
         APIField("review_status"),
         APIField("last_reviewed_on"),
         APIField("reviewed_by", serializer=ExpertSummaryField()),
+        APIField("reviewer_credit"),
         APIField("next_review_due"),
     ]
 
@@ -246,18 +258,11 @@ class HealthContentPage(BasePage):
         previous_revision=None,
         skip_permission_checks=False,
     ):
-        """Publishing by a person needs a clinician's approval of exactly this revision.
-
-        The last line of defence, under HealthPagePermissionTester and the before_publish_page
-        hook: any code path that publishes a revision on someone's behalf is refused unless a
-        clinician approved that revision. Publishing without a user is the system's own (the
-        seed command, scheduled publishing of an approved revision).
-        """
-        if user is not None and not skip_permission_checks and clinical_approval_for(revision) is None:
-            raise PublishPermissionError(
-                "Health content can only be published after a clinical reviewer has approved it "
-                "in the Clinical review workflow."
-            )
+        """Every route that makes health content live comes here: the edit form, the workflow's last
+        step, bulk actions, scheduled publishing, reverts, commands. None may publish content whose
+        fingerprint no clinician approved (articles.review.refuse_unapproved_publishing); Wagtail's
+        `skip_permission_checks` skips who may publish, never what was reviewed."""
+        refuse_unapproved_publishing(self, revision)
         return super().publish(
             revision,
             user=user,
@@ -267,12 +272,19 @@ class HealthContentPage(BasePage):
             skip_permission_checks=skip_permission_checks,
         )
 
+    def save_revision(self, *args, overwrite_revision=None, **kwargs):
+        """A live revision, or one a reviewer has seen, is a record: an edit that asks to overwrite it
+        (Wagtail's autosave sends `overwrite_revision_id`) is saved as a new revision instead."""
+        if is_protected_revision(overwrite_revision):
+            overwrite_revision = None
+        return super().save_revision(*args, overwrite_revision=overwrite_revision, **kwargs)
+
     def with_content_json(self, content):
         """Keep the live review record when a revision is loaded: it belongs to the page, not to the draft."""
         page = super().with_content_json(content)
-        page.last_reviewed_on = self.last_reviewed_on
-        page.reviewed_by_id = self.reviewed_by_id
-        page.next_review_due = self.next_review_due
+        for name in REVIEW_RECORD_FIELDS:
+            field = self._meta.get_field(name)
+            setattr(page, field.attname, getattr(self, field.attname))
         return page
 
     def copy(self, *args, **kwargs):

@@ -10,21 +10,20 @@ back in from an older revision.
 
 import calendar
 import datetime
-import json
-import re
 
 from django import forms
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from wagtail.actions.publish_revision import PublishPermissionError
 from wagtail.admin.widgets import AdminDateInput
-from wagtail.fields import StreamField
 from wagtail.log_actions import log
 from wagtail.models import AbstractGroupApprovalTask, Page, TaskState
 
-REVIEW_RECORD_FIELDS = ("last_reviewed_on", "reviewed_by", "next_review_due")
+from .integrity import content_changers, fingerprint, unreviewed_import_reason
+
 DUE_SOON_DAYS = 30
 MAX_REVIEW_INTERVAL_YEARS = 5
 
@@ -92,7 +91,7 @@ class RequestChangesForm(forms.Form):
 
 
 class ClinicalReviewTaskState(TaskState):
-    """A clinical review of one revision, with what the approving clinician decided."""
+    """A clinical review of one revision, with what the clinician decided and about exactly what."""
 
     reviewer = models.ForeignKey(
         "experts.ExpertPage",
@@ -102,11 +101,49 @@ class ClinicalReviewTaskState(TaskState):
         related_name="+",
         help_text="The approving clinician's expert profile, shown to readers.",
     )
+    reviewer_credit = models.CharField(
+        max_length=400,
+        blank=True,
+        help_text="The reviewer's name, credentials and department as their profile stood when they approved.",
+    )
     next_review_due = models.DateField(null=True, blank=True)
+    fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="What readers would see of the reviewed content (articles.integrity.fingerprint).",
+    )
 
     class Meta:
         verbose_name = "clinical review task state"
         verbose_name_plural = "clinical review task states"
+
+
+def reviewer_credit(profile):
+    """How a reviewer is credited to readers: 'Dr Su Zhen Bo, MD, Orthopedics'."""
+    return ", ".join(part for part in (profile.display_name, profile.credentials, profile.department) if part)
+
+
+def clean_action_data(form_class, data):
+    """The task action's data, validated by its form whichever route it came by.
+
+    The workflow action dialog validates its form; the page editor's own form posts the
+    same data as JSON (`workflow-action-extra-data`), which Wagtail passes on unchecked.
+    Raises ValidationError with the form's messages.
+    """
+    if not isinstance(data, dict):
+        raise ValidationError("The action's data must be a set of named fields.")
+    form = form_class(data={key: "" if value is None else str(value) for key, value in data.items()})
+    unknown = set(data) - set(form.fields)
+    if unknown:
+        raise ValidationError(f"Unknown fields for this action: {', '.join(sorted(unknown))}.")
+    if any(not isinstance(value, (str, datetime.date, type(None))) for value in data.values()):
+        raise ValidationError("Every field of the action must be text.")
+    if not form.is_valid():
+        raise ValidationError(
+            "; ".join(f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items())
+        )
+    return form.cleaned_data
 
 
 class ClinicalReviewTask(AbstractGroupApprovalTask):
@@ -157,13 +194,15 @@ class ClinicalReviewTask(AbstractGroupApprovalTask):
                 "published expert profile, so readers could not see who reviewed the page. Ask an "
                 "administrator to link your login on your expert page (Settings tab)."
             )
-        # With re-approval on edit, what gets published is the latest revision; the one the task
-        # started on may be older. Neither may be the reviewer's own.
-        task_state = task_state or obj.current_workflow_task_state
-        revisions = [task_state.revision if task_state else None, obj.get_latest_revision()]
-        if any(revision is not None and revision.user_id == user.pk for revision in revisions):
+        obj = obj.specific
+        if getattr(obj, "author_id", None) is not None and obj.author_id == profile.pk:
             return (
-                "You cannot approve this clinical review because you wrote this revision. "
+                "You cannot approve this clinical review because you are this page's author. "
+                "Another clinical reviewer must approve it."
+            )
+        if user.pk in content_changers(*revisions_since_last_review(obj)):
+            return (
+                "You cannot approve this clinical review because you wrote or changed its content. "
                 "Another clinical reviewer must approve it."
             )
         return None
@@ -180,143 +219,132 @@ class ClinicalReviewTask(AbstractGroupApprovalTask):
         return ApproveForm if action == "approve" else RequestChangesForm
 
     def on_action(self, task_state, user, action_name, **kwargs):
-        comment = (kwargs.get("comment") or "").strip()
+        page = task_state.workflow_state.content_object
+        try:
+            data = clean_action_data(self.get_form_for_action(action_name), kwargs)
+        except ValidationError as error:
+            raise PermissionDenied(" ".join(error.messages)) from error
+        comment = (data.get("comment") or "").strip()
         if action_name == "approve":
-            refusal = self.approval_refusal(task_state.workflow_state.content_object, user, task_state)
+            refusal = self.approval_refusal(page, user, task_state)
             if refusal:
                 raise PermissionDenied(refusal)
-            task_state.reviewer = user.expert_profile
-            task_state.next_review_due = kwargs.get("next_review_due") or default_next_review_due()
+            profile = user.expert_profile
+            task_state.reviewer = profile
+            task_state.reviewer_credit = reviewer_credit(profile)
+            task_state.next_review_due = data.get("next_review_due") or default_next_review_due()
+            # With re-approval on edit, what the workflow publishes is the latest revision.
+            task_state.fingerprint = fingerprint(page.get_latest_revision())
             task_state.approve(user=user, comment=comment)
         elif action_name == "reject":
-            if not comment:
-                raise PermissionDenied("Requesting changes needs a comment saying what to change.")
+            task_state.fingerprint = fingerprint(page.get_latest_revision())
             task_state.reject(user=user, comment=comment)
 
 
-def clinical_approval_for(revision):
-    """The clinician's approval of exactly this revision, or None."""
-    if revision is None:
-        return None
-    return (
-        ClinicalReviewTaskState.objects.filter(revision=revision, status=TaskState.STATUS_APPROVED)
-        .select_related("reviewer", "finished_by")
-        .order_by("-finished_at")
-        .first()
-    )
+def revisions_since_last_review(page):
+    """The page's revisions since its live one (oldest first), and the live one as their baseline.
 
-
-# Revision content keys that record where, when and by whom, not what a reader sees.
-NON_CONTENT_KEYS = frozenset(
-    {
-        "pk",
-        "path",
-        "depth",
-        "numchild",
-        "url_path",
-        "translation_key",
-        "locale",
-        "content_type",
-        "alias_of",
-        "owner",
-        "draft_title",
-        "live",
-        "live_revision",
-        "latest_revision",
-        "latest_revision_created_at",
-        "has_unpublished_changes",
-        "first_published_at",
-        "last_published_at",
-        "expired",
-        "locked",
-        "locked_at",
-        "locked_by",
-        "wagtail_admin_comments",
-        *REVIEW_RECORD_FIELDS,
-    }
-)
-
-
-# The rich text editor tags paragraphs with keys of its own; they say nothing to a reader.
-EDITOR_BLOCK_KEY = re.compile(r' data-block-key="[^"]*"')
-
-
-def _without_row_ids(value):
-    if isinstance(value, list):
-        return [_without_row_ids(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _without_row_ids(item) for key, item in value.items() if key not in ("pk", "id")}
-    if isinstance(value, str):
-        return EDITOR_BLOCK_KEY.sub("", value)
-    return value
-
-
-def content_of(revision):
-    """What a revision says to readers: its content without bookkeeping keys, nor the ids of child
-    rows and StreamField blocks (which an editor's save may renumber without changing a word)."""
-    stream_fields = {
-        field.name for field in type(revision.content_object)._meta.fields if isinstance(field, StreamField)
-    }
-    content = {}
-    for key, value in revision.content.items():
-        if key in NON_CONTENT_KEYS:
-            continue
-        if key in stream_fields and isinstance(value, str):
-            value = json.loads(value or "[]")
-        content[key] = _without_row_ids(value)
-    return content
-
-
-def carry_over_clinical_approval(page, revision):
-    """Give `revision` the page's latest clinical approval if it says exactly what the approved revision said.
-
-    Saving without changing anything still makes a new revision (the editor's Publish does); the
-    clinician's approval is of the content, so it carries over, as a copy recorded against the new
-    revision. Returns the approval, or None if the content differs or nothing was ever approved.
+    What is live was either approved by a clinician or is source material awaiting its first
+    review; whoever changed the content since then is its author for this review.
     """
-    approval = (
+    revisions = page.revisions.order_by("created_at", "pk")
+    baseline = page.live_revision if page.live else None
+    if baseline is not None:
+        revisions = revisions.filter(created_at__gt=baseline.created_at)
+    return list(revisions), baseline
+
+
+def put_live_content_up_for_review(page):
+    """Make the live content the page's latest revision, so a review started now reviews what
+    readers see. Returns the unfinished draft it set aside (kept in the page's history), or None."""
+    latest = page.get_latest_revision()
+    if latest is not None and latest.pk == page.live_revision_id:
+        return None
+    live = page.live_revision.as_object() if page.live_revision_id else page
+    live.save_revision(user=None, log_action=True, changed=False, clean=False)
+    page.refresh_from_db()
+    return latest
+
+
+def clinical_decision_on(page, content_fingerprint):
+    """The latest clinical decision (approved or changes requested) on content with this
+    fingerprint, for this page, or None."""
+    return (
         ClinicalReviewTaskState.objects.filter(
-            status=TaskState.STATUS_APPROVED,
             revision__base_content_type=page.get_base_content_type(),
             revision__object_id=str(page.pk),
+            fingerprint=content_fingerprint,
+            status__in=[TaskState.STATUS_APPROVED, TaskState.STATUS_REJECTED],
         )
-        .select_related("revision")
-        .order_by("-finished_at")
+        .select_related("reviewer", "finished_by")
+        .order_by("-finished_at", "-pk")
         .first()
     )
-    if approval is None or content_of(approval.revision) != content_of(revision):
+
+
+def clinical_approval_for(page, revision):
+    """The clinician's approval of exactly what `revision` would show readers, or None.
+
+    An approval is of content, not of a revision id: any revision that shows the same thing is
+    covered, unless a clinician has since requested changes to that same content.
+    """
+    if revision is None:
         return None
-    return approval.copy(update_attrs={"revision": revision})
+    decision = clinical_decision_on(page, fingerprint(revision))
+    return decision if decision is not None and decision.status == TaskState.STATUS_APPROVED else None
+
+
+def refuse_unapproved_publishing(page, revision):
+    """The single gate of review integrity, called by `HealthContentPage.publish` on every route.
+
+    Returns the approval that covers `revision`, or None for source material that the system
+    itself publishes unreviewed (the seed; such pages carry no review record). Raises
+    PublishPermissionError for anything else.
+    """
+    approval = clinical_approval_for(page, revision)
+    if approval is not None or unreviewed_import_reason() is not None:
+        return approval
+    raise PublishPermissionError(
+        "This content cannot go live: no clinical reviewer has approved exactly what readers would see "
+        "(its text, and every image and document with its alt text and title). "
+        "Submit it to the Clinical review workflow."
+    )
 
 
 def stamp_review_record(sender, instance, revision, **kwargs):
-    """On publish: if a clinician approved the revision going live, it becomes the page's review record.
+    """On publish: the review record readers see is the approval of the content going live.
 
-    Connected to Wagtail's page_published signal. Logged in the page's history
-    (Wagtail's audit log) with who reviewed it and the dates.
+    Connected to Wagtail's page_published signal. With no approval (source material the system
+    published unreviewed) the record is cleared, so readers see the page is not yet reviewed.
+    Logged in the page's history (Wagtail's audit log) with who reviewed it and the dates.
     """
     from .models import HealthContentPage
 
     if not isinstance(instance, HealthContentPage):
         return
-    approval = clinical_approval_for(revision)
+    approval = clinical_approval_for(instance, revision)
     if approval is None or approval.reviewer_id is None:
-        return
-    record = {
-        "last_reviewed_on": timezone.localdate(approval.finished_at),
-        "reviewed_by": approval.reviewer,
-        "next_review_due": approval.next_review_due,
-    }
+        record = dict.fromkeys(("last_reviewed_on", "reviewed_by", "next_review_due"))
+        record["reviewer_credit"] = ""
+    else:
+        record = {
+            "last_reviewed_on": timezone.localdate(approval.finished_at),
+            "reviewed_by": approval.reviewer,
+            "reviewer_credit": approval.reviewer_credit or reviewer_credit(approval.reviewer),
+            "next_review_due": approval.next_review_due,
+        }
     type(instance).objects.filter(pk=instance.pk).update(**record)
     for name, value in record.items():
         setattr(instance, name, value)
+    if approval is None or approval.reviewer_id is None:
+        return
     log(
         instance=instance,
         action="discsite.review_record",
         user=approval.finished_by,
         revision=revision,
         data={
-            "reviewer": approval.reviewer.display_name,
+            "reviewer": record["reviewer_credit"],
             "last_reviewed_on": record["last_reviewed_on"].isoformat(),
             "next_review_due": record["next_review_due"].isoformat() if record["next_review_due"] else None,
             "comment": approval.comment,

@@ -18,6 +18,7 @@ from discsite.models import HomePage, HomePageFeaturedItem
 from experts.models import ExpertIndexPage, ExpertPage
 
 from .blocks import HealthBodyBlock, ReferencesBlock
+from .integrity import publishing_unreviewed_source_material
 from .models import (
     ArticleIndexPage,
     ArticlePage,
@@ -276,7 +277,8 @@ class TreeBuilder:
     def _publish(self, page, published):
         """Publish the page's current state as a revision by nobody (the seed), keeping its original date."""
         revision = page.save_revision(user=None, log_action=True)
-        revision.publish(user=None, skip_permission_checks=True)
+        with publishing_unreviewed_source_material("seed: the curated source documents in fixtures/seed/"):
+            revision.publish(user=None, skip_permission_checks=True)
         published_at = _published_at(published)
         if published_at is not None:
             type(page).objects.filter(pk=page.pk).update(

@@ -1,7 +1,11 @@
 """Admin integration for health content and its clinical review."""
 
+import json
+
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from wagtail import hooks
@@ -9,7 +13,7 @@ from wagtail.admin.menu import MenuItem
 
 from .admin_views import ReadingLevelReportView, ReviewDuePanel, ReviewDueReportView, SponsoredCheckReportView
 from .models import HealthContentPage
-from .review import ClinicalReviewTask, carry_over_clinical_approval, clinical_approval_for
+from .review import ClinicalReviewTask, clean_action_data, clinical_approval_for
 
 REPORTS = [
     # (url path, view, url name, menu label, icon)
@@ -56,14 +60,44 @@ def refuse_publishing_what_no_clinician_approved(request, page):
     approval carries over; if it changed anything, it is kept as a draft and nothing goes live."""
     if not isinstance(page.specific, HealthContentPage):
         return None
-    revision = page.get_latest_revision()
-    if clinical_approval_for(revision) is None and carry_over_clinical_approval(page, revision) is None:
+    page = page.specific
+    if clinical_approval_for(page, page.get_latest_revision()) is None:
         messages.error(
             request,
             "Your changes were saved as a draft but not published: health content goes live only after a "
             "clinical reviewer approves it. Submit it to the Clinical review workflow.",
         )
         return redirect("wagtailadmin_pages:edit", page.pk)
+    return None
+
+
+@hooks.register("before_edit_page")
+def refuse_malformed_workflow_action_data(request, page):
+    """The editor's form can carry a workflow action and its data as JSON; Wagtail passes the data
+    to the task unchecked. Check it here, with the action's own form, so that bad data is a 400
+    with a message instead of a 500 (the task checks it again when it acts)."""
+    if request.method != "POST" or not request.POST.get("workflow-action-name"):
+        return None
+    task = page.current_workflow_task
+    if task is None:
+        return None
+    action = request.POST["workflow-action-name"]
+    allowed = [name for name, _label, _modal in task.specific.get_actions(page.specific, request.user)]
+    try:
+        if action not in allowed:
+            raise ValidationError(f"“{action}” is not an action you can take on this page now.")
+        data = json.loads(request.POST.get("workflow-action-extra-data") or "{}")
+        form_class = task.specific.get_form_for_action(action)
+        if form_class is not None:
+            clean_action_data(form_class, data)
+    except (ValueError, ValidationError) as error:
+        reason = " ".join(error.messages) if isinstance(error, ValidationError) else "The action's data is not JSON."
+        return TemplateResponse(
+            request,
+            "articles/admin/action_refused.html",
+            {"page": page, "reason": reason},
+            status=400,
+        )
     return None
 
 
@@ -114,3 +148,17 @@ def refuse_bulk_publishing_of_health_content(request, action_type, objects, acti
         ),
     )
     return redirect(request.GET.get("next") or "wagtailadmin_explore_root")
+
+
+@hooks.register("register_log_actions")
+def register_media_version_log_actions(actions):
+    from wagtail.log_actions import LogFormatter
+
+    from .media_versions import MEDIA_REPLACED, media_replaced_message
+
+    @actions.register_action(MEDIA_REPLACED)
+    class MediaReplaced(LogFormatter):
+        label = "Image or document replaced"
+
+        def format_message(self, log_entry):
+            return media_replaced_message(log_entry.data)

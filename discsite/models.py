@@ -11,7 +11,7 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PagePermissionTester
 
 from discsite.caching import mark_cacheable, restricted_paths, versioned
 
@@ -45,6 +45,18 @@ def trim_description(text, limit=META_DESCRIPTION_LENGTH):
     return cut.rstrip(" ,;:.-\u2013\u2014") + "…"
 
 
+class SitePagePermissionTester(PagePermissionTester):
+    """Wagtail's page permissions, with one rule more: outside a workflow task, only those who may
+    change a page may lock it. Clinical reviewers hold the lock permission (Wagtail needs them to
+    hold some page permission to reach the explorer), which would otherwise let them lock any page
+    against its editors; during their review the task itself decides (ClinicalReviewTask)."""
+
+    def can_lock(self):
+        if self.user.is_superuser or self.page.current_workflow_task:
+            return super().can_lock()
+        return super().can_lock() and bool({"add", "change"} & set(self.permissions))
+
+
 class BasePage(Page):
     """What every public page has: a meta description with a fallback chain.
 
@@ -55,6 +67,9 @@ class BasePage(Page):
 
     class Meta:
         abstract = True
+
+    def permissions_for_user(self, user):
+        return SitePagePermissionTester(user, self)
 
     def get_view_restrictions(self):
         """As Wagtail's, without its two queries on every request when no restriction covers the page.

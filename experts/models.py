@@ -10,6 +10,8 @@ from wagtail.search import index
 
 from discsite.models import BasePage, IndexPage
 
+from .forms import ExpertPageForm
+
 
 class ExpertIndexPage(IndexPage):
     subpage_types = ["experts.ExpertPage"]
@@ -73,7 +75,8 @@ class ExpertPage(BasePage):
         FieldPanel("photo"),
         FieldPanel("bio"),
     ]
-    settings_panels = [*Page.settings_panels, FieldPanel("user")]
+    settings_panels = [*Page.settings_panels, FieldPanel("user", permission="auth.change_user")]
+    base_form_class = ExpertPageForm
     search_fields = [
         *Page.search_fields,
         index.SearchField("job_title"),

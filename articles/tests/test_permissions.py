@@ -165,7 +165,7 @@ def test_a_clinician_may_edit_only_while_the_page_waits_for_their_review(client,
     client.post(f"/admin/pages/{page.pk}/edit/", edit_form_data(page, summary="Corrected by a clinician."))
     page = fresh(page)
     assert page.get_latest_revision_as_object().summary == "Corrected by a clinician."
-    assert "you wrote this revision" in page.current_workflow_task.approval_refusal(page, roles["clinician"])
+    assert "you wrote or changed its content" in page.current_workflow_task.approval_refusal(page, roles["clinician"])
 
 
 def test_editors_cannot_edit_a_page_while_it_is_in_review(client, roles):

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from wagtail.models import Page, PageLogEntry, Revision, Site
 
+from articles.integrity import publishing_unreviewed_source_material
 from articles.models import ArticlePage, QuestionPage, TopicPage
 from articles.seed_files import DEFAULT_SEED_DIR
 from discsite.models import HomePage
@@ -126,7 +127,8 @@ def test_pages_edited_in_the_admin_are_not_overwritten_without_force(tmp_path, d
     editor = django_user_model.objects.create(username="editor")
     page = QuestionPage.objects.get(slug="lumbar-disc-herniation-symptoms")
     page.summary = "An editor's better short answer."
-    page.save_revision(user=editor).publish(user=editor, skip_permission_checks=True)
+    with publishing_unreviewed_source_material("a test: as if reviewed and published in the admin"):
+        page.save_revision(user=editor).publish(user=editor, skip_permission_checks=True)
     seed_dir = tmp_path / "seed"
     shutil.copytree(DEFAULT_SEED_DIR, seed_dir)
     out, _ = seed("--seed-dir", str(seed_dir))

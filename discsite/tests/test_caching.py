@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.contrib.frontend_cache.backends.base import BaseBackend
 
 from articles.factories import ArticlePageFactory, QuestionPageFactory, TopicPageFactory
+from articles.integrity import publishing_unreviewed_source_material
 from discsite.models import ContentVersion, SiteSettings
 from experts.factories import ExpertPageFactory
 
@@ -42,7 +43,9 @@ def publish(page, **changes):
     page = type(page).objects.get(pk=page.pk)
     for name, value in changes.items():
         setattr(page, name, value)
-    page.save_revision().publish()
+    # The system publishing, as the seed does: what these tests check is the cache, not the review.
+    with publishing_unreviewed_source_material("a test of the page cache"):
+        page.save_revision().publish()
     return page
 
 

@@ -1,8 +1,10 @@
 """python manage.py review_due: the health pages that need a clinical review, for cron.
 
 With --start-workflows, every overdue live page goes back into the Clinical
-review workflow (once: pages already in a workflow are left alone). The live
-page stays exactly as it is until the new review is signed off.
+review workflow (once: pages already in a workflow are left alone), submitted
+by the system. What is reviewed is what readers see: the live content, never
+an editor's unfinished draft (kept in the page's history). The live page stays
+exactly as it is until the new review is signed off.
 """
 
 from django.core.management.base import BaseCommand
@@ -10,7 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page
 
-from articles.review import ReviewStatus, clinical_review_workflow, overdue_live_pages, pages_due_for_review
+from articles.review import (
+    ReviewStatus,
+    clinical_review_workflow,
+    overdue_live_pages,
+    pages_due_for_review,
+    put_live_content_up_for_review,
+)
 
 
 class Command(BaseCommand):
@@ -58,10 +66,9 @@ class Command(BaseCommand):
                 skipped += 1
                 continue
             with transaction.atomic():
-                if page.latest_revision_id is None:
-                    # The workflow reviews a revision; record the live content as one. Nothing live changes.
-                    page.save_revision(user=None, log_action=True)
+                draft = put_live_content_up_for_review(page)
                 workflow.start(page, user=None)
             started += 1
-            self.stdout.write(f"started clinical review: {page.title}")
+            kept = f" (the draft in progress by {draft.user or 'the system'} is kept in its history)" if draft else ""
+            self.stdout.write(f"started clinical review: {page.title}{kept}")
         self.stdout.write(self.style.SUCCESS(f"Started {started} review(s); {skipped} already in review."))

@@ -1,0 +1,448 @@
+"""Review integrity, tried as an attacker signed in as each role would: plain HTTP posts to the admin.
+
+What a clinician approved is exactly what readers see. Each test replays one route by which
+unapproved text reached readers before, and checks what readers (and the API) get afterwards.
+"""
+
+import contextlib
+import datetime
+import json
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+from wagtail.actions.publish_revision import PublishPermissionError
+from wagtail.models import Revision, TaskState, WorkflowState
+from wagtail.test.utils.form_data import nested_form_data, rich_text
+
+from articles.integrity import content_of, fingerprint
+from articles.models import QuestionPage
+from articles.review import ClinicalReviewTaskState, add_months, clinical_approval_for
+from articles.tests.test_clinical_review import act, draft_question, submit
+from articles.tests.test_permissions import (
+    at_clinical_step,
+    at_editorial_step,
+    edit_form_data,
+    fresh,
+    live_reviewed_page,
+    workflow_action_url,
+)
+from experts.factories import ExpertPageFactory
+from experts.models import ExpertPage
+
+pytestmark = pytest.mark.django_db
+
+UNAPPROVED = "Stop physiotherapy at once and buy our brace."
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def edit_url(page):
+    return f"/admin/pages/{page.pk}/edit/"
+
+
+def what_readers_get(page):
+    """The public page and the API's record of it, as an anonymous reader gets them."""
+    page = fresh(page)
+    if not page.live:
+        return "", {}
+    html = Client().get(page.url).content.decode()
+    api = Client().get(f"/api/v2/pages/{page.pk}/?fields=summary,review_status").json()
+    return html, api
+
+
+def assert_readers_never_see_unapproved_text(page):
+    html, api = what_readers_get(page)
+    assert UNAPPROVED not in html
+    assert UNAPPROVED not in json.dumps(api)
+    page = fresh(page)
+    if page.live and page.review_status == "reviewed":
+        assert clinical_approval_for(page, page.live_revision) is not None
+
+
+def clinical_step_decision(client, page, action="approve", **data):
+    data = {"comment": "", "next_review_due": "", **data} if action == "approve" else {"comment": "Fix it.", **data}
+    return client.post(workflow_action_url(fresh(page), action), data)
+
+
+# ------------------------------------------------------------------ 1. rewriting in place
+
+
+def test_an_approved_revision_is_not_rewritten_through_the_autosave_field(roles):
+    moderator = signed_in(roles["moderator"])
+    page = draft_question(roles["moderator"])
+    moderator.post(edit_url(page), {**edit_form_data(page), "action-submit": "Submit"})
+    page = fresh(page)
+    assert page.workflow_in_progress
+    clinical_step_decision(signed_in(roles["clinician"]), page)
+    approved = fresh(page).get_latest_revision()
+    assert clinical_approval_for(page, approved) is not None
+    approved_content = content_of(approved)
+
+    moderator.post(
+        edit_url(page), {**edit_form_data(page, summary=UNAPPROVED), "overwrite_revision_id": str(approved.pk)}
+    )
+    assert content_of(Revision.objects.get(pk=approved.pk)) == approved_content, "the approved revision was rewritten"
+    assert fresh(page).get_latest_revision_as_object().summary == UNAPPROVED, "the edit is kept, as a new revision"
+
+    state = fresh(page).current_workflow_task_state
+    if state is not None:
+        moderator.post(workflow_action_url(fresh(page), "approve"), {"comment": ""})
+    moderator.post(edit_url(page), {**edit_form_data(page, summary=UNAPPROVED), "action-publish": "Publish"})
+    assert_readers_never_see_unapproved_text(page)
+
+
+def test_the_live_revision_is_not_rewritten_and_the_rewrite_cannot_be_published(roles):
+    page = live_reviewed_page(roles)
+    live = page.live_revision
+    live_content = content_of(live)
+    editor = signed_in(roles["editor"])
+    editor.post(edit_url(page), {**edit_form_data(page, summary=UNAPPROVED), "overwrite_revision_id": str(live.pk)})
+    assert content_of(Revision.objects.get(pk=live.pk)) == live_content
+    assert fresh(page).get_latest_revision_as_object().summary == UNAPPROVED
+
+    moderator = signed_in(roles["moderator"])
+    form = moderator.get(edit_url(page)).content.decode()
+    assert 'name="action-publish"' not in form, "Publish is offered for content no clinician approved"
+    moderator.post(edit_url(page), {**edit_form_data(page, summary=UNAPPROVED), "action-publish": "Publish"})
+    assert fresh(page).live_revision_id == live.pk
+    _html, api = what_readers_get(page)
+    assert api["review_status"] == "reviewed"
+    assert api["summary"] != UNAPPROVED
+    assert_readers_never_see_unapproved_text(page)
+
+
+def test_a_protected_revision_cannot_be_rewritten_by_any_code_path(roles):
+    page = live_reviewed_page(roles)
+    live = page.live_revision
+    live.content = {**live.content, "summary": UNAPPROVED}
+    with pytest.raises(PermissionDenied, match="cannot be rewritten"):
+        live.save()
+
+
+# ------------------------------------------------------------------ 3. who wrote it
+
+
+def test_a_clinician_who_changed_the_content_cannot_approve_it_after_a_resubmission(roles):
+    page = at_clinical_step(roles)
+    clinician = signed_in(roles["clinician"])
+    clinician.post(edit_url(page), edit_form_data(page, summary="The clinician's own words."))
+    clinical_step_decision(clinician, page, "reject", comment="I rewrote the short answer; please check it.")
+    assert fresh(page).current_workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES
+    # The editor resubmits without touching anything.
+    signed_in(roles["editor"]).post(edit_url(page), {**edit_form_data(page), "action-submit": "Resubmit"})
+    page = fresh(page)
+    state = page.current_workflow_task_state
+    assert state.status == TaskState.STATUS_IN_PROGRESS
+
+    clinical_step_decision(clinician, page, next_review_due=add_months(timezone.localdate(), 12).isoformat())
+    assert TaskState.objects.get(pk=state.pk).status == TaskState.STATUS_IN_PROGRESS, "approved their own words"
+
+    clinical_step_decision(signed_in(roles["second_clinician"]), page)
+    assert TaskState.objects.get(pk=state.pk).status == TaskState.STATUS_APPROVED
+
+
+def test_a_clinician_who_only_comments_can_still_approve(roles):
+    page = at_clinical_step(roles)
+    clinician = signed_in(roles["clinician"])
+    comment = {
+        "comments-TOTAL_FORMS": "1",
+        "comments-INITIAL_FORMS": "0",
+        "comments-MIN_NUM_FORMS": "0",
+        "comments-MAX_NUM_FORMS": "",
+        "comments-0-DELETE": "",
+        "comments-0-resolved": "",
+        "comments-0-id": "",
+        "comments-0-contentpath": "summary",
+        "comments-0-text": "Is 'a few weeks' right here?",
+        "comments-0-position": "",
+        "comments-0-replies-TOTAL_FORMS": "0",
+        "comments-0-replies-INITIAL_FORMS": "0",
+        "comments-0-replies-MIN_NUM_FORMS": "0",
+        "comments-0-replies-MAX_NUM_FORMS": "0",
+    }
+    clinician.post(edit_url(page), {**edit_form_data(page), **comment})
+    page = fresh(page)
+    assert page.get_latest_revision().user == roles["clinician"], "the comment made a revision in their name"
+    assert page.wagtail_admin_comments.filter(text__startswith="Is 'a few weeks'").exists()
+    state = page.current_workflow_task_state
+    clinical_step_decision(clinician, page)
+    assert TaskState.objects.get(pk=state.pk).status == TaskState.STATUS_APPROVED
+
+
+def test_a_clinician_cannot_approve_an_answer_given_in_their_own_name(roles):
+    page = draft_question(roles["editor"], author=roles["clinician"].expert_profile)
+    page = submit(page, roles["editor"])
+    state = page.current_workflow_task_state
+    clinical_step_decision(signed_in(roles["clinician"]), page)
+    assert TaskState.objects.get(pk=state.pk).status == TaskState.STATUS_IN_PROGRESS
+
+
+# ------------------------------------------------------------------ 5. whose name stands
+
+
+def expert_form_data(expert, **changes):
+    data = {
+        "title": expert.title,
+        "slug": expert.slug,
+        "honorific": expert.honorific,
+        "credentials": expert.credentials,
+        "job_title": expert.job_title,
+        "department": expert.department,
+        "institution": expert.institution,
+        "photo": "",
+        "bio": rich_text(expert.bio or "<p></p>", features=["bold", "italic", "link"]),
+        "comments": {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0", "MIN_NUM_FORMS": "0", "MAX_NUM_FORMS": "1000"},
+        "seo_title": "",
+        "search_description": "",
+        "go_live_at": "",
+        "expire_at": "",
+    }
+    data.update(changes)
+    return nested_form_data(data)
+
+
+def test_a_moderator_cannot_restyle_a_reviewer_nor_link_a_login_to_a_profile(roles):
+    moderator = signed_in(roles["moderator"])
+    reviewer = roles["clinician"].expert_profile
+    moderator.post(
+        f"/admin/pages/{reviewer.pk}/edit/",
+        {**expert_form_data(reviewer, honorific="Prof", credentials="MD, PhD"), "action-publish": "Publish"},
+    )
+    reviewer = ExpertPage.objects.get(pk=reviewer.pk)
+    assert (reviewer.honorific, reviewer.credentials) == ("Dr", "")
+    assert reviewer.get_latest_revision_as_object().credentials == ""
+
+    other = ExpertPageFactory(title="Cai Author")
+    moderator.post(
+        f"/admin/pages/{other.pk}/edit/",
+        {**expert_form_data(other), "user": str(roles["unlinked_clinician"].pk), "action-publish": "Publish"},
+    )
+    assert ExpertPage.objects.get(pk=other.pk).user_id is None
+
+
+def test_the_byline_names_the_reviewer_as_verified_when_they_approved(roles):
+    page = live_reviewed_page(roles)
+    reviewer = roles["clinician"].expert_profile
+    # Later an administrator changes the profile (a new title, say).
+    signed_in(roles["admin"]).post(
+        f"/admin/pages/{reviewer.pk}/edit/",
+        {**expert_form_data(reviewer, honorific="Prof", credentials="MD, PhD"), "action-publish": "Publish"},
+    )
+    assert ExpertPage.objects.get(pk=reviewer.pk).credentials == "MD, PhD"
+    html, _api = what_readers_get(page)
+    byline = BeautifulSoup(html, "html.parser").select_one(".review-record").get_text(" ", strip=True)
+    assert "Medically reviewed by Dr Ada Reviewer, Orthopedics" in byline
+    assert "MD, PhD" not in byline
+    assert "Prof" not in byline
+
+
+# ------------------------------------------------------------------ 6. approval data via the editor
+
+
+@pytest.mark.parametrize(
+    "extra_data",
+    [
+        '{"comment": "", "next_review_due": "2099-12-31"}',
+        '{"comment": 5}',
+        "not json",
+        '{"comment": "", "next_review_due": "31 Feb 2027"}',
+        '["comment"]',
+        '{"comment": "", "next_review_due": "2027-01-01", "reviewer": 1}',
+    ],
+)
+def test_malformed_approval_data_in_the_edit_form_is_a_400_and_changes_nothing(roles, extra_data):
+    page = at_clinical_step(roles)
+    state = page.current_workflow_task_state
+    response = signed_in(roles["clinician"]).post(
+        edit_url(page),
+        {
+            **edit_form_data(page),
+            "action-workflow-action": "true",
+            "workflow-action-name": "approve",
+            "workflow-action-extra-data": extra_data,
+        },
+    )
+    assert response.status_code == 400
+    assert b"Nothing was changed" in response.content
+    assert TaskState.objects.get(pk=state.pk).status == TaskState.STATUS_IN_PROGRESS
+
+
+def test_well_formed_approval_data_in_the_edit_form_still_approves(roles):
+    page = at_clinical_step(roles)
+    state = page.current_workflow_task_state
+    due = add_months(timezone.localdate(), 18)
+    response = signed_in(roles["clinician"]).post(
+        edit_url(page),
+        {
+            **edit_form_data(page),
+            "action-workflow-action": "true",
+            "workflow-action-name": "approve",
+            "workflow-action-extra-data": json.dumps({"comment": "Accurate.", "next_review_due": due.isoformat()}),
+        },
+    )
+    assert response.status_code == 302
+    state = ClinicalReviewTaskState.objects.get(pk=state.pk)
+    assert state.status == TaskState.STATUS_APPROVED
+    assert state.next_review_due == due
+    assert state.fingerprint == fingerprint(fresh(page).get_latest_revision())
+
+
+# ------------------------------------------------------------------ 7. the re-review loop
+
+
+def test_the_re_review_loop_reviews_what_readers_see_submitted_by_the_system(roles):
+    page = live_reviewed_page(roles)
+    QuestionPage.objects.filter(pk=page.pk).update(next_review_due=timezone.localdate() - datetime.timedelta(days=1))
+    page = fresh(page)
+    live_summary = page.summary
+    page.summary = "An editor's unfinished edit."
+    page.save_revision(user=roles["editor"])
+    call_command("review_due", "--start-workflows", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    page = fresh(page)
+    state = page.current_workflow_state
+    assert state is not None
+    assert state.requested_by is None
+    reviewed = page.current_workflow_task_state.revision
+    assert reviewed.as_object().summary == live_summary
+    assert reviewed.user is None
+    assert page.revisions.filter(content__summary="An editor's unfinished edit.").exists(), "the draft is kept"
+
+
+# ------------------------------------------------------------------ 8. locks
+
+
+def test_a_clinician_locks_only_what_is_in_their_review(roles):
+    clinician = signed_in(roles["clinician"])
+    live = live_reviewed_page(roles)
+    clinician.post(f"/admin/pages/{live.pk}/lock/", {})
+    assert not fresh(live).locked
+    in_review = at_clinical_step(roles)
+    clinician.post(f"/admin/pages/{in_review.pk}/lock/", {})
+    assert fresh(in_review).locked
+
+
+# ------------------------------------------------------------------ every route, every role
+
+ROLES = ["editor", "clinician", "second_clinician", "moderator", "admin"]
+
+
+def route_edit_form_publish(client, roles):
+    page = live_reviewed_page(roles)
+    client.post(edit_url(page), {**edit_form_data(page, summary=UNAPPROVED), "action-publish": "Publish"})
+    return page
+
+
+def route_sign_off_after_a_change(client, roles):
+    page = at_editorial_step(roles)
+    client.post(edit_url(page), edit_form_data(page, summary=UNAPPROVED))
+    page = fresh(page)
+    if page.current_workflow_task_state is not None:
+        client.post(workflow_action_url(page, "approve"), {"comment": "", "next_review_due": ""})
+    return page
+
+
+def route_sign_off_after_a_model_level_change(client, roles):
+    page = at_editorial_step(roles)
+    latest = page.get_latest_revision()
+    Revision.objects.filter(pk=latest.pk).update(content={**latest.content, "summary": UNAPPROVED})
+    client.post(workflow_action_url(fresh(page), "approve"), {"comment": ""})
+    return page
+
+
+def route_bulk_publish(client, roles):
+    page = live_reviewed_page(roles)
+    draft = fresh(page)
+    draft.summary = UNAPPROVED
+    draft.save_revision(user=roles["editor"])
+    client.post(f"/admin/bulk/wagtailcore/page/publish/?id={page.pk}", {})
+    return page
+
+
+def route_revert_to_an_unreviewed_revision(client, roles):
+    page = draft_question(roles["editor"], summary=UNAPPROVED)
+    old = page.get_latest_revision()
+    page.summary = "The reviewed text."
+    page.save_revision(user=roles["editor"])
+    page = submit(page, roles["editor"])
+    page = act(page, roles["clinician"], "approve", comment="", next_review_due=None)
+    page = act(page, roles["moderator"], "approve", comment="")
+    client.post(
+        edit_url(page),
+        {**edit_form_data(page, summary=UNAPPROVED), "revision": str(old.pk), "action-publish": "Publish"},
+    )
+    return page
+
+
+def route_approve_in_the_edit_form_with_changes(client, roles):
+    page = at_clinical_step(roles)
+    client.post(
+        edit_url(page),
+        {
+            **edit_form_data(page, summary=UNAPPROVED),
+            "action-workflow-action": "true",
+            "workflow-action-name": "approve",
+            "workflow-action-extra-data": "{}",
+        },
+    )
+    page = fresh(page)
+    if page.current_workflow_task_state is not None:
+        client.post(workflow_action_url(page, "approve"), {"comment": ""})
+    return page
+
+
+def route_copy_and_publish(client, roles):
+    page = live_reviewed_page(roles)
+    client.post(
+        f"/admin/pages/{page.pk}/copy/",
+        {
+            "new_title": UNAPPROVED,
+            "new_slug": "copied",
+            "new_parent_page": str(page.get_parent().pk),
+            "copy_subpages": "",
+            "publish_copies": "on",
+            "alias": "",
+        },
+    )
+    copied = QuestionPage.objects.filter(slug="copied").first()
+    if copied is not None:
+        assert not copied.live
+    return page
+
+
+ROUTES = [
+    route_edit_form_publish,
+    route_sign_off_after_a_change,
+    route_sign_off_after_a_model_level_change,
+    route_bulk_publish,
+    route_revert_to_an_unreviewed_revision,
+    route_approve_in_the_edit_form_with_changes,
+    route_copy_and_publish,
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.__name__.removeprefix("route_"))
+def test_no_route_makes_unapproved_content_live(roles, role, route):
+    page = route(signed_in(roles[role]), roles)
+    assert_readers_never_see_unapproved_text(page)
+    for copied in QuestionPage.objects.live().filter(title=UNAPPROVED):
+        raise AssertionError(f"a copy went live: {copied}")
+
+
+def test_scheduled_publishing_refuses_content_no_clinician_approved(roles):
+    page = live_reviewed_page(roles)
+    draft = fresh(page)
+    draft.summary = UNAPPROVED
+    revision = draft.save_revision(user=roles["editor"])
+    Revision.objects.filter(pk=revision.pk).update(approved_go_live_at=timezone.now() - datetime.timedelta(minutes=1))
+    with contextlib.suppress(PublishPermissionError):  # the refusal itself; the page stays as it was
+        call_command("publish_scheduled", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert_readers_never_see_unapproved_text(page)
