@@ -29,7 +29,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from discsite.api_fields import ExpertSummaryField, TagNameField, TagNamesField
-from discsite.models import BasePage, IndexPage, SitePagePermissionTester, paginate
+from discsite.models import BasePage, IndexPage, paginate
 
 from .blocks import HealthBodyBlock, ReferencesBlock
 from .integrity import REVIEW_RECORD_FIELDS, is_protected_revision
@@ -37,9 +37,7 @@ from .panels import HealthChecksPanel
 from .review import (
     ClinicalReviewTask,
     ClinicalReviewTaskState,
-    clinical_approval_for,
     clinical_review_workflow,
-    refuse_unapproved_publishing,
 )
 
 __all__ = ["ClinicalReviewTask", "ClinicalReviewTaskState"]  # models defined in review.py, registered here
@@ -52,30 +50,6 @@ class HealthPageTag(TaggedItemBase):
 
     class Meta:
         verbose_name = "health page tag"
-
-
-class HealthPagePermissionTester(SitePagePermissionTester):
-    """Publishing health content needs publish permission *and* a clinician's approval of the latest revision.
-
-    Hides the editor's Publish button and refuses bulk and API publishing until the clinical
-    step has approved exactly what would go live. The workflow's last step passes: it
-    publishes the revision the clinician approved.
-    """
-
-    def can_publish(self):
-        return super().can_publish() and clinical_approval_for(self.page, self.page.get_latest_revision()) is not None
-
-
-class HealthIndexPermissionTester(SitePagePermissionTester):
-    """A new answer or article cannot be published in the same step that creates it."""
-
-    def can_publish_subpage(self):
-        return False
-
-
-class HealthIndexMixin:
-    def permissions_for_user(self, user):
-        return HealthIndexPermissionTester(user, self)
 
 
 class HealthPageQuerySet(PageQuerySet):
@@ -103,6 +77,8 @@ def health_edit_handler(content_panels, provenance_panels, review_panels, *extra
 
 class HealthContentPage(BasePage):
     """The abstract base of every page of health content."""
+
+    clinically_reviewed = True
 
     summary = models.TextField(
         help_text=(
@@ -246,32 +222,6 @@ class HealthContentPage(BasePage):
             return None
         return clinical_review_workflow()
 
-    def permissions_for_user(self, user):
-        return HealthPagePermissionTester(user, self)
-
-    def publish(
-        self,
-        revision,
-        user=None,
-        changed=True,
-        log_action=True,
-        previous_revision=None,
-        skip_permission_checks=False,
-    ):
-        """Every route that makes health content live comes here: the edit form, the workflow's last
-        step, bulk actions, scheduled publishing, reverts, commands. None may publish content whose
-        fingerprint no clinician approved (articles.review.refuse_unapproved_publishing); Wagtail's
-        `skip_permission_checks` skips who may publish, never what was reviewed."""
-        refuse_unapproved_publishing(self, revision)
-        return super().publish(
-            revision,
-            user=user,
-            changed=changed,
-            log_action=log_action,
-            previous_revision=previous_revision,
-            skip_permission_checks=skip_permission_checks,
-        )
-
     def save_revision(self, *args, overwrite_revision=None, **kwargs):
         """A live revision, or one a reviewer has seen, is a record: an edit that asks to overwrite it
         (Wagtail's autosave sends `overwrite_revision_id`) is saved as a new revision instead."""
@@ -347,7 +297,7 @@ class HealthContentPage(BasePage):
         return pinned + list(candidates[:remaining])
 
 
-class QuestionIndexPage(HealthIndexMixin, IndexPage):
+class QuestionIndexPage(IndexPage):
     subpage_types = ["articles.QuestionPage"]
 
     class Meta:
@@ -439,7 +389,7 @@ class QuestionPageOtherVoice(Orderable):
     panels = [FieldPanel("page")]
 
 
-class ArticleIndexPage(HealthIndexMixin, IndexPage):
+class ArticleIndexPage(IndexPage):
     subpage_types = ["articles.ArticlePage"]
 
     class Meta:
@@ -609,7 +559,12 @@ class TopicIndexPage(IndexPage):
 
 
 class TopicPage(BasePage):
-    """A curated hub bound to one tag: everything live with that tag, newest first."""
+    """A curated hub bound to one tag: everything live with that tag, newest first.
+
+    Its introduction is free text that readers take as guidance, so it is clinically reviewed.
+    """
+
+    clinically_reviewed = True
 
     tag = models.OneToOneField(
         "taggit.Tag",

@@ -17,7 +17,6 @@ from django.db import models
 from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from wagtail.actions.publish_revision import PublishPermissionError
 from wagtail.admin.widgets import AdminDateInput
 from wagtail.log_actions import log
 from wagtail.models import AbstractGroupApprovalTask, Page, TaskState
@@ -200,6 +199,11 @@ class ClinicalReviewTask(AbstractGroupApprovalTask):
                 "You cannot approve this clinical review because you are this page's author. "
                 "Another clinical reviewer must approve it."
             )
+        if getattr(obj, "user_id", None) == user.pk:
+            return (
+                "You cannot approve this clinical review because it is your own expert profile. "
+                "Another clinical reviewer must approve it."
+            )
         if user.pk in content_changers(*revisions_since_last_review(obj)):
             return (
                 "You cannot approve this clinical review because you wrote or changed its content. "
@@ -294,17 +298,16 @@ def clinical_approval_for(page, revision):
     return decision if decision is not None and decision.status == TaskState.STATUS_APPROVED else None
 
 
-def refuse_unapproved_publishing(page, revision):
-    """The single gate of review integrity, called by `HealthContentPage.publish` on every route.
-
-    Returns the approval that covers `revision`, or None for source material that the system
-    itself publishes unreviewed (the seed; such pages carry no review record). Raises
-    PublishPermissionError for anything else.
-    """
-    approval = clinical_approval_for(page, revision)
-    if approval is not None or unreviewed_import_reason() is not None:
-        return approval
-    raise PublishPermissionError(
+def unapproved_publishing_refusal(obj, revision):
+    """The clinical review's check at the publishing gate (discsite.models.publish_refusal), which
+    every route that makes a page or snippet live goes through: why `revision` may not go live,
+    or None. Types that are not clinically reviewed pass; source material the system itself
+    publishes unreviewed (the seed) passes and carries no review record."""
+    if not getattr(obj, "clinically_reviewed", False) or unreviewed_import_reason() is not None:
+        return None
+    if clinical_approval_for(obj, revision) is not None:
+        return None
+    return (
         "This content cannot go live: no clinical reviewer has approved exactly what readers would see "
         "(its text, and every image and document with its alt text and title). "
         "Submit it to the Clinical review workflow."
@@ -416,10 +419,12 @@ def overdue_live_pages(today=None, include_never_reviewed=False):
 
 
 def assign_clinical_review_workflow(index_page):
-    """Show the Clinical review workflow on a health index page in Wagtail's workflow settings.
+    """Assign the Clinical review workflow to an index page (Wagtail's workflow settings).
 
     Health pages use it whatever is assigned (HealthContentPage.get_workflow); the assignment
     makes the admin say so too, e.g. "Submit to Clinical review" when a page is first created.
+    Topics and expert profiles are clinically reviewed through this assignment: without it they
+    could not be published at all (the publishing gate fails closed).
     """
     from wagtail.models import WorkflowPage
 

@@ -91,7 +91,7 @@ class TreeBuilder:
             key: self.sync_page(home, INDEX_MODELS[key], key, dict(values), "index")
             for key, values in self.seed.site["indexes"].items()
         }
-        for key in ("questions", "articles"):
+        for key in ("questions", "articles", "topics", "experts"):
             assign_clinical_review_workflow(indexes[key])
         experts = {
             expert.slug: self.sync_page(

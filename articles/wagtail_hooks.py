@@ -11,9 +11,11 @@ from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from discsite.models import PUBLISH_REFUSAL_HOOK
+
 from .admin_views import ReadingLevelReportView, ReviewDuePanel, ReviewDueReportView, SponsoredCheckReportView
 from .models import HealthContentPage
-from .review import ClinicalReviewTask, clean_action_data, clinical_approval_for
+from .review import ClinicalReviewTask, clean_action_data, unapproved_publishing_refusal
 
 REPORTS = [
     # (url path, view, url name, menu label, icon)
@@ -54,14 +56,17 @@ def register_review_log_actions(actions):
     actions.register_action("discsite.review_record", "Review record updated", message)
 
 
+# The publishing gate (discsite.models.PublishGateMixin) asks this of every page and snippet about to go live.
+hooks.register(PUBLISH_REFUSAL_HOOK, unapproved_publishing_refusal)
+
+
 @hooks.register("before_publish_page")
 def refuse_publishing_what_no_clinician_approved(request, page):
-    """The editor's Publish saves a new revision first. If it says what the clinician approved, the
-    approval carries over; if it changed anything, it is kept as a draft and nothing goes live."""
-    if not isinstance(page.specific, HealthContentPage):
-        return None
+    """The editor's Publish saves a new revision first. If it shows readers what a clinician
+    approved, the approval covers it; if it changed anything, it is kept as a draft, nothing
+    goes live, and the editor is told why (rather than meeting the gate's refusal)."""
     page = page.specific
-    if clinical_approval_for(page, page.get_latest_revision()) is None:
+    if unapproved_publishing_refusal(page, page.get_latest_revision()) is not None:
         messages.error(
             request,
             "Your changes were saved as a draft but not published: health content goes live only after a "

@@ -8,6 +8,8 @@ from django.db import models
 from django.http import Http404
 from django.utils.functional import SimpleLazyObject
 from modelcluster.fields import ParentalKey
+from wagtail import hooks
+from wagtail.actions.publish_revision import PublishPermissionError
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField
@@ -45,11 +47,58 @@ def trim_description(text, limit=META_DESCRIPTION_LENGTH):
     return cut.rstrip(" ,;:.-\u2013\u2014") + "…"
 
 
+# The apps that guard publishing register a function for this Wagtail hook: it takes the object
+# and the revision about to go live and returns why it may not, or None. (articles registers the
+# clinical review's check: content no clinician approved never goes live.) The ground defines
+# the gate; the apps above it say what it checks.
+PUBLISH_REFUSAL_HOOK = "discsite_publish_refusal"
+
+
+def publish_refusal(obj, revision):
+    """Why `revision` of `obj` may not go live, or None if it may."""
+    for refusal in hooks.get_hooks(PUBLISH_REFUSAL_HOOK):
+        reason = refusal(obj, revision)
+        if reason:
+            return reason
+    return None
+
+
+class PublishGateMixin:
+    """For models with Wagtail's draft state (pages, snippets): every route that makes an object
+    live calls `publish` (the edit form, the workflow's last step, bulk actions, scheduled
+    publishing, reverts, commands), so the gate stands here, once. Wagtail's
+    `skip_permission_checks` skips who may publish, never this."""
+
+    # Whether readers see this type's content only once a clinician has approved exactly that content.
+    clinically_reviewed = False
+
+    def publish(self, revision, *args, **kwargs):
+        reason = publish_refusal(self, revision)
+        if reason:
+            raise PublishPermissionError(reason)
+        return super().publish(revision, *args, **kwargs)
+
+
 class SitePagePermissionTester(PagePermissionTester):
-    """Wagtail's page permissions, with one rule more: outside a workflow task, only those who may
-    change a page may lock it. Clinical reviewers hold the lock permission (Wagtail needs them to
-    hold some page permission to reach the explorer), which would otherwise let them lock any page
-    against its editors; during their review the task itself decides (ClinicalReviewTask)."""
+    """Wagtail's page permissions, with the publishing gate and one rule more.
+
+    Publish is offered only for what the gate would let through, and a page whose type is
+    clinically reviewed cannot be published in the step that creates it. Outside a workflow
+    task, only those who may change a page may lock it: clinical reviewers hold the lock
+    permission (Wagtail needs them to hold some page permission to reach the explorer), which
+    would otherwise let them lock any page against its editors; during their review the task
+    itself decides (ClinicalReviewTask)."""
+
+    def can_publish(self):
+        return super().can_publish() and publish_refusal(self.page, self.page.get_latest_revision()) is None
+
+    def can_publish_subpage(self):
+        reviewed = any(
+            model.clinically_reviewed
+            for model in self.page.specific_class.allowed_subpage_models()
+            if issubclass(model, PublishGateMixin)
+        )
+        return super().can_publish_subpage() and not reviewed
 
     def can_lock(self):
         if self.user.is_superuser or self.page.current_workflow_task:
@@ -57,7 +106,7 @@ class SitePagePermissionTester(PagePermissionTester):
         return super().can_lock() and bool({"add", "change"} & set(self.permissions))
 
 
-class BasePage(Page):
+class BasePage(PublishGateMixin, Page):
     """What every public page has: a meta description with a fallback chain.
 
     The Promote tab's search description if an editor wrote one; otherwise the

@@ -27,8 +27,12 @@ class ExpertPage(BasePage):
     """An author or reviewer. The page title is the person's name, without honorific.
 
     Linking a user account lets a clinician's approval in the clinical review
-    workflow be shown to readers as "Medically reviewed by" this profile.
+    workflow be shown to readers as "Medically reviewed by" this profile. What a
+    profile tells readers (credentials, biography) is clinically reviewed before it
+    goes live, like health content.
     """
+
+    clinically_reviewed = True
 
     honorific = models.CharField(
         max_length=20,

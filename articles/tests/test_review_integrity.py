@@ -18,8 +18,9 @@ from wagtail.actions.publish_revision import PublishPermissionError
 from wagtail.models import Revision, TaskState, WorkflowState
 from wagtail.test.utils.form_data import nested_form_data, rich_text
 
+from articles.factories import TopicPageFactory
 from articles.integrity import content_of, fingerprint
-from articles.models import QuestionPage
+from articles.models import QuestionPage, TopicPage
 from articles.review import ClinicalReviewTaskState, add_months, clinical_approval_for
 from articles.tests.test_clinical_review import act, draft_question, submit
 from articles.tests.test_permissions import (
@@ -209,6 +210,37 @@ def expert_form_data(expert, **changes):
     return nested_form_data(data)
 
 
+def test_topic_intros_and_expert_profiles_go_live_only_after_clinical_review(roles):
+    moderator = signed_in(roles["moderator"])
+    topic = TopicPageFactory(title="Exercise", intro="Exercises that help.")
+    moderator.post(
+        f"/admin/pages/{topic.pk}/edit/",
+        nested_form_data(
+            {
+                "title": topic.title,
+                "slug": topic.slug,
+                "tag": str(topic.tag_id),
+                "intro": UNAPPROVED,
+                "comments": {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0", "MIN_NUM_FORMS": "0", "MAX_NUM_FORMS": "1000"},
+                "seo_title": "",
+                "search_description": "",
+                "go_live_at": "",
+                "expire_at": "",
+                "action-publish": "Publish",
+            }
+        ),
+    )
+    assert TopicPage.objects.get(pk=topic.pk).intro == "Exercises that help."
+    assert UNAPPROVED not in Client().get(topic.url).content.decode()
+    author = ExpertPageFactory(title="Cai Author", bio="<p>An orthopaedic surgeon.</p>")
+    moderator.post(
+        f"/admin/pages/{author.pk}/edit/",
+        {**expert_form_data(author, bio=rich_text(f"<p>{UNAPPROVED}</p>")), "action-publish": "Publish"},
+    )
+    assert UNAPPROVED not in Client().get(author.url).content.decode()
+    assert UNAPPROVED not in ExpertPage.objects.get(pk=author.pk).bio
+
+
 def test_a_moderator_cannot_restyle_a_reviewer_nor_link_a_login_to_a_profile(roles):
     moderator = signed_in(roles["moderator"])
     reviewer = roles["clinician"].expert_profile
@@ -231,11 +263,22 @@ def test_a_moderator_cannot_restyle_a_reviewer_nor_link_a_login_to_a_profile(rol
 def test_the_byline_names_the_reviewer_as_verified_when_they_approved(roles):
     page = live_reviewed_page(roles)
     reviewer = roles["clinician"].expert_profile
-    # Later an administrator changes the profile (a new title, say).
+    # Later an administrator changes the profile (a new title, say), and it passes its own review.
     signed_in(roles["admin"]).post(
         f"/admin/pages/{reviewer.pk}/edit/",
-        {**expert_form_data(reviewer, honorific="Prof", credentials="MD, PhD"), "action-publish": "Publish"},
+        {**expert_form_data(reviewer, honorific="Prof", credentials="MD, PhD"), "action-submit": "Submit"},
     )
+    reviewer = ExpertPage.objects.get(pk=reviewer.pk)
+    state = reviewer.current_workflow_task_state
+    signed_in(roles["clinician"]).post(
+        workflow_action_url(reviewer, "approve"), {"comment": "", "next_review_due": ""}
+    )
+    assert TaskState.objects.get(pk=state.pk).status == TaskState.STATUS_IN_PROGRESS, "approved their own profile"
+    signed_in(roles["second_clinician"]).post(
+        workflow_action_url(reviewer, "approve"), {"comment": "", "next_review_due": ""}
+    )
+    reviewer = ExpertPage.objects.get(pk=reviewer.pk)
+    signed_in(roles["moderator"]).post(workflow_action_url(reviewer, "approve"), {"comment": ""})
     assert ExpertPage.objects.get(pk=reviewer.pk).credentials == "MD, PhD"
     html, _api = what_readers_get(page)
     byline = BeautifulSoup(html, "html.parser").select_one(".review-record").get_text(" ", strip=True)
