@@ -205,6 +205,10 @@ WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 # Documents are mostly audio answers: a few minutes of speech is a few MB; 40 MB leaves room for a
 # long interview in WAV.
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 40 * 1024 * 1024
+# Media that pages use is versioned: a change to what readers see of it is a new row, and the
+# pages using it go back to review (articles/media_versions.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "articles.media_versions.VersionedImageForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "articles.media_versions.VersionedDocumentForm"
 TAGGIT_CASE_INSENSITIVE = True
 
 # Set by dev settings only: `create_demo_users` refuses to run anywhere else.
