@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from wagtail.contrib.search_promotions.models import SearchPromotion
@@ -335,18 +334,24 @@ def load_specific(pages):
 
 
 def promotions_by_query_string():
-    """Every promotion that can be shown (a live page or an external link), by its query string.
+    """Every promotion that can be shown, by its query string: those of live pages only.
+
+    A promotion carries no words of its own to readers: it shows the promoted page's own title
+    and description, which went live with the page (through clinical review, for the types that
+    have one). The editor's free-text description and external links are never shown, so a
+    promotion cannot put advice before readers that no clinician approved.
 
     All of them, kept under the content version (which every promotion edit, publish and unpublish
     moves on), rather than a query per search: editors promote a handful of pages per query.
     """
     promotions = (
-        SearchPromotion.objects.filter(Q(page__live=True) | Q(page__isnull=True, external_link_url__gt=""))
-        .select_related("page", "query")
-        .order_by("sort_order", "pk")
+        SearchPromotion.objects.filter(page__live=True).select_related("page", "query").order_by("sort_order", "pk")
     )
     grouped = {}
     for promotion in promotions:
+        promotion.page = promotion.page.specific
+        describe = getattr(promotion.page, "get_meta_description", None)
+        promotion.page_description = describe() if describe else ""
         grouped.setdefault(promotion.query.query_string, []).append(promotion)
     return grouped
 
@@ -456,7 +461,7 @@ class SiteSearch:
         )
         seen, unique = set(), []
         for promotion in promotions:
-            key = promotion.page_id or promotion.external_link_url
+            key = promotion.page_id
             if key not in seen:
                 seen.add(key)
                 unique.append(promotion)

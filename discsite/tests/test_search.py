@@ -11,6 +11,7 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 from wagtail.rich_text import RichText
@@ -280,21 +281,49 @@ def test_pagination_keeps_the_query_and_the_type(client):
 # ---------------------------------------------------------------- promotions
 
 
-def test_promoted_pages_come_first(client, wombats):
-    recommended = ArticlePageFactory(title="All about marsupials")
-    query = Query.objects.create(query_string="wombat")
-    SearchPromotion.objects.create(query=query, page=recommended, sort_order=0, description="Start here.")
-    SearchPromotion.objects.create(
-        query=query, external_link_url="https://example.org/wombats", external_link_text="Wombat charity", sort_order=1
+def test_promoted_pages_come_first_with_their_own_words_only(client, wombats, roles):
+    """A promotion carries no words of its own: readers get the page's own title and description.
+
+    An editor adds a promotion with free-text advice and an external link through the admin's own
+    form; neither reaches readers, who never see what no clinician approved.
+    """
+    recommended = ArticlePageFactory(title="All about marsupials", summary="What wombats teach us about backs.")
+    editor = Client()
+    editor.force_login(roles["editor"])
+    response = editor.post(
+        "/admin/searchpicks/add/",
+        {
+            "query_string": "wombat",
+            "editors_picks-TOTAL_FORMS": "2",
+            "editors_picks-INITIAL_FORMS": "0",
+            "editors_picks-MIN_NUM_FORMS": "0",
+            "editors_picks-MAX_NUM_FORMS": "1000",
+            "editors_picks-0-page": str(recommended.pk),
+            "editors_picks-0-external_link_url": "",
+            "editors_picks-0-external_link_text": "",
+            "editors_picks-0-description": "Stop physiotherapy and rest for a month.",
+            "editors_picks-0-ORDER": "0",
+            "editors_picks-0-DELETE": "",
+            "editors_picks-1-page": "",
+            "editors_picks-1-external_link_url": "https://example.org/wombats",
+            "editors_picks-1-external_link_text": "Buy the wombat brace",
+            "editors_picks-1-description": "Half price today.",
+            "editors_picks-1-ORDER": "1",
+            "editors_picks-1-DELETE": "",
+        },
     )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert SearchPromotion.objects.filter(query__query_string="wombat").count() == 2
 
     body = client.get("/search/", {"q": "Wombat"}).content.decode()
 
     recommended_at = body.index(">Recommended</h2>")
     assert recommended_at < body.index('class="result-list"')
     promotions = body[recommended_at : body.index('class="result-list"')]
-    assert promotions.index("All about marsupials") < promotions.index("Wombat charity")
-    assert "Start here." in promotions
+    assert "All about marsupials" in promotions
+    assert "What wombats teach us about backs." in promotions
+    for free_text in ("Stop physiotherapy", "Buy the wombat brace", "Half price", "example.org"):
+        assert free_text not in body
 
 
 def test_a_promotion_for_a_term_is_shown_for_its_synonyms_and_only_on_the_first_page(client):
