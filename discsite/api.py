@@ -2,7 +2,10 @@
 
 - Only what an anonymous reader may see: live, public pages (Wagtail's pages endpoint
   starts from `get_public_pages_queryset`, so a draft is not listed, found by `?id=`,
-  searched or served by id), and images and documents outside private collections.
+  searched or served by id), and the images and documents that such a live page shows
+  (discsite/media_access.py): an upload for a draft, or for no page at all, is neither listed
+  nor found by id. Images have no `download_url`: their original files are not served to
+  readers (pages show renditions; docs/deploy.md), so it would be a dead link.
 - Only GET (and HEAD/OPTIONS): no endpoint writes, and no credentials are accepted, so
   the API cannot be used to try passwords or to see more as a logged-in user.
 - Kept by the page cache like every page (JSON only, the same for every reader), and on a
@@ -21,9 +24,13 @@ from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.documents.api.v2.serializers import DocumentSerializer
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
+from wagtail.images.api.v2.serializers import ImageSerializer
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
+from discsite import media_access
+from discsite.api_fields import TagNamesField
 from discsite.caching import cacheable
 from discsite.search import clean_query, words
 
@@ -143,11 +150,53 @@ class PublicPagesAPIViewSet(ReadOnlyAnonymousMixin, PagesAPIViewSet):
         return items
 
 
-class PublicImagesAPIViewSet(ReadOnlyAnonymousMixin, ImagesAPIViewSet):
+class ShownByLivePagesMixin:
+    """Only the images or documents a live page shows (one subquery in the listing's own query),
+    with the tags of a whole listing page in one query (Wagtail's own tags field orders them in
+    the database, so it would read them again for every item)."""
+
+    def get_queryset(self):
+        return media_access.shown_by_live_pages(super().get_queryset())
+
+    def paginate_queryset(self, queryset):
+        items = list(super().paginate_queryset(queryset))
+        if items and "tags" in self.get_serializer_class().Meta.fields:
+            prefetch_related_objects(items, "tags")
+        return items
+
+
+class TagNamesSerializerMixin:
+    """Tags as names sorted in Python, from the tags prefetched for the listing page."""
+
+    def build_property_field(self, field_name, model_class):
+        if field_name == "tags":
+            return TagNamesField, {}
+        return super().build_property_field(field_name, model_class)
+
+
+class PublicImageSerializer(TagNamesSerializerMixin, ImageSerializer):
+    pass
+
+
+class PublicDocumentSerializer(TagNamesSerializerMixin, DocumentSerializer):
+    pass
+
+
+def without(fields, name):
+    return [field for field in fields if field != name]
+
+
+class PublicImagesAPIViewSet(ReadOnlyAnonymousMixin, ShownByLivePagesMixin, ImagesAPIViewSet):
+    base_serializer_class = PublicImageSerializer
     filter_backends = [SafeSearchFilter if b is SearchFilter else b for b in ImagesAPIViewSet.filter_backends]
+    # The original file's URL: not served to readers (see the module docstring).
+    meta_fields = without(ImagesAPIViewSet.meta_fields, "download_url")
+    listing_default_fields = without(ImagesAPIViewSet.listing_default_fields, "download_url")
+    nested_default_fields = without(ImagesAPIViewSet.nested_default_fields, "download_url")
 
 
-class PublicDocumentsAPIViewSet(ReadOnlyAnonymousMixin, DocumentsAPIViewSet):
+class PublicDocumentsAPIViewSet(ReadOnlyAnonymousMixin, ShownByLivePagesMixin, DocumentsAPIViewSet):
+    base_serializer_class = PublicDocumentSerializer
     filter_backends = [SafeSearchFilter if b is SearchFilter else b for b in DocumentsAPIViewSet.filter_backends]
 
 

@@ -1,8 +1,11 @@
-"""Admin integration for the core app: search synonyms as a snippet editors manage."""
+"""Wagtail hooks for the core app: search synonyms as a snippet editors manage, and documents
+served to readers only once a live page shows them (discsite/media_access.py)."""
 
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from . import media_access
 from .models import SearchSynonym
 
 
@@ -18,3 +21,9 @@ class SearchSynonymViewSet(SnippetViewSet):
 
 
 register_snippet(SearchSynonymViewSet)
+
+
+# /documents/<id>/<name>: a reader without admin access gets a document only if a live page shows
+# it, else the 404 of a document that does not exist. First (order=-1), so that even a document in
+# a restricted collection is not confirmed to exist by Wagtail's own hook asking for a password.
+hooks.register("before_serve_document", media_access.refuse_unless_shown_by_live_page, order=-1)
