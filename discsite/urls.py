@@ -4,7 +4,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from discsite import api, health, views
+from discsite import api, health, media_access, views
 from discsite.caching import cacheable
 from discsite.feeds import LatestHealthPagesFeed
 from discsite.sitemaps import sitemap_index, sitemap_section
@@ -27,11 +27,12 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Uploads as the production web server serves them: renditions, not originals or documents
+    # (those go through /documents/, which serves readers only what a live page shows).
+    urlpatterns += media_access.development_media_urlpatterns()
 
 # Wagtail serves every other path from the page tree; keep it last.
 urlpatterns += [path("", include(wagtail_urls))]
