@@ -162,8 +162,11 @@ def media_kind(item):
 def send_pages_to_review(old, new, user, changes):
     """Every page that uses `old` gets a new revision showing `new` instead, saved by `user`.
 
-    Clinically reviewed pages (health content) that are not already in a workflow are submitted to
-    their workflow (Clinical review); other pages stay drafts for a moderator to publish. Each page's history records
+    A live page whose content a clinician approves (health content) goes back into its workflow
+    (Clinical review), unless it is in one already, where the review continues on the new
+    revision. A page that is not live yet keeps the new revision as its draft, to be reviewed
+    when someone submits it (an unfinished draft is not sent to clinicians by a media edit).
+    Pages no clinician reviews stay drafts for a moderator to publish. Each page's history says
     what changed. Returns the pages given a new revision.
     """
     from .models import HealthContentPage
@@ -178,7 +181,7 @@ def send_pages_to_review(old, new, user, changes):
         # Health content, and any other page type whose content a clinician approves before readers see it.
         reviewed = getattr(page, "clinically_reviewed", isinstance(page, HealthContentPage))
         workflow = page.get_workflow() if reviewed else None
-        if workflow is None:
+        if workflow is None or not page.live:
             review = "draft"
         elif page.current_workflow_state is not None:
             review = "in workflow"  # its review (or the changes asked for) continues on the new revision
@@ -198,8 +201,9 @@ def send_pages_to_review(old, new, user, changes):
                 "new_id": new.pk,
                 "changes": changes,
                 "reviewed": reviewed,
+                "live": page.live,
                 "review": review,
-                "workflow": workflow.name if workflow is not None else None,
+                "workflow": workflow.name if review != "draft" else None,
             },
         )
         updated.append(page)
@@ -211,6 +215,8 @@ def media_replaced_message(data):
     changes = "; ".join(data.get("changes") or []) or "changed"
     title = f"\u2018{data.get('title', '')}\u2019"  # in typographic single quotes
     said = f"The {data.get('kind', 'file')} {title} was replaced by a new version ({changes})"
+    if not data.get("live", True):
+        return f"{said}: this draft now shows it, to be checked when the page is submitted for review."
     if data.get("reviewed"):
         return f"{said}: check it before this page is published again."
     return f"{said}: readers see the old version until a moderator publishes this draft."

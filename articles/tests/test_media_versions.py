@@ -20,7 +20,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, PageLogEntry, Revision
 
 from articles import media_versions
-from articles.review import clinical_approval_for
+from articles.review import ClinicalReviewTask, clinical_approval_for
 from articles.tests.test_clinical_review import act, draft_question, submit
 from articles.tests.test_permissions import edit_form_data, fresh
 from experts.factories import ExpertPageFactory
@@ -326,6 +326,44 @@ def test_a_page_that_is_not_clinically_reviewed_gets_a_draft_for_a_moderator(rol
     assert not expert.workflow_in_progress
     note = PageLogEntry.objects.get(page=expert, action=media_versions.MEDIA_REPLACED)
     assert "readers see the old version until a moderator publishes this draft" in note.message
+
+
+def test_a_page_already_in_review_continues_its_review_on_the_new_version(roles):
+    editor = signed_in(roles["editor"])
+    audio = upload_document(editor, "answer.mp3", b"ID3 the first take", "Dr Wang's answer")
+    page = submit(draft_question(roles["editor"], audio=audio), roles["editor"])
+    state = page.current_workflow_state
+
+    edit_document(editor, audio, file=SimpleUploadedFile("answer-v2.mp3", b"ID3 the second take"))
+
+    new = Document.objects.exclude(pk=audio.pk).get()
+    page = fresh(page)
+    assert page.get_latest_revision_as_object().audio_id == new.pk
+    assert [workflow_state.pk for workflow_state in page.workflow_states.all()] == [state.pk]
+    assert page.workflow_in_progress
+    # What is published is what a clinician approved: the new version. (Wagtail asks for the
+    # approval again of content edited during its review, as for any edit.)
+    for _approval in range(2):
+        if isinstance(page.current_workflow_task, ClinicalReviewTask):
+            page = act(page, roles["clinician"], "approve", comment="", next_review_due=None)
+    assert not isinstance(page.current_workflow_task, ClinicalReviewTask)
+    page = act(page, roles["moderator"], "approve", comment="")
+    assert page.live
+    assert page.audio_id == new.pk
+
+
+def test_a_draft_that_was_never_published_keeps_the_new_version_without_being_submitted(roles):
+    editor = signed_in(roles["editor"])
+    audio = upload_document(editor, "answer.mp3", b"ID3 the first take", "Dr Wang's answer")
+    page = draft_question(roles["editor"], audio=audio)
+
+    edit_document(editor, audio, file=SimpleUploadedFile("answer-v2.mp3", b"ID3 the second take"))
+
+    new = Document.objects.exclude(pk=audio.pk).get()
+    page = fresh(page)
+    assert page.get_latest_revision_as_object().audio_id == new.pk
+    assert not page.workflow_in_progress
+    assert "this draft now shows it" in media_note(page).message
 
 
 # ------------------------------------------------------------------ in place, errors, publishing
