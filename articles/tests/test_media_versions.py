@@ -307,6 +307,22 @@ def test_changing_only_the_alt_text_of_an_image_in_use_is_a_new_version(roles):
     assert message in media_note(page).message
 
 
+def test_moving_the_focal_point_of_an_image_in_use_is_a_new_version(roles):
+    editor = signed_in(roles["editor"])
+    diagram = upload_image(editor, "disc-diagram.png", png("navy"), "Disc diagram")
+    page = live_reviewed_question(roles, body=body_with_image(diagram))
+    before = snapshot(diagram)
+
+    focus = {"focal_point_x": 20, "focal_point_y": 10, "focal_point_width": 8, "focal_point_height": 6}
+    edit_image(editor, diagram, **focus)
+
+    assert snapshot(diagram) == before
+    new = Image.objects.exclude(pk=diagram.pk).get()
+    assert (new.focal_point_x, new.focal_point_y, new.focal_point_width, new.focal_point_height) == (20, 10, 8, 6)
+    page = assert_in_clinical_review_with_new_version(page, body_image_of, diagram, new, roles["editor"])
+    assert "(focal point changed)" in media_note(page).message
+
+
 def test_a_page_that_is_not_clinically_reviewed_gets_a_draft_for_a_moderator(roles, monkeypatch):
     # An expert profile as a page type whose content no clinician reviews (how profiles were at first).
     monkeypatch.setattr(ExpertPage, "clinically_reviewed", False, raising=False)
