@@ -26,7 +26,7 @@ import re
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Exists, OuterRef
+from django.db.models import BigIntegerField, Case, CharField, When
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.urls import re_path
@@ -53,17 +53,19 @@ def is_shown_by_live_page(item):
 def shown_by_live_pages(queryset):
     """`queryset` (of images or of documents) narrowed to those a live page shows.
 
-    One EXISTS subquery over the reference index within the queryset's own query, however many
-    items it has. The referenced side is recorded under the media model's own content type (as in
-    `ReferenceIndex.usage_count_subquery`), its id as text.
+    One subquery over the reference index within the queryset's own query, however many items
+    it has. A filter on `id` (a FilterField of Wagtail's images and documents), so the API's
+    `?search=` can still search the result. The referenced side is recorded under the media
+    model's own content type (as in `ReferenceIndex.usage_count_subquery`), its id as text: read
+    back as a number only in rows of that type (the CASE), as other models' ids in the index need
+    not be numbers and PostgreSQL may evaluate a cast before the other conditions.
     """
-    references = from_live_pages(
-        ReferenceIndex.objects.filter(
-            to_content_type=ContentType.objects.get_for_model(queryset.model),
-            to_object_id=Cast(OuterRef("pk"), output_field=CharField()),
-        )
+    content_type = ContentType.objects.get_for_model(queryset.model)
+    ids = from_live_pages(ReferenceIndex.objects.filter(to_content_type=content_type)).values_list(
+        Cast(Case(When(to_content_type=content_type, then="to_object_id")), output_field=BigIntegerField()),
+        flat=True,
     )
-    return queryset.filter(Exists(references))
+    return queryset.filter(pk__in=ids)
 
 
 def refuse_unless_shown_by_live_page(document, request):

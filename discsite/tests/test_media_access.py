@@ -164,8 +164,8 @@ def media(roles):
     return {"images": images, "documents": documents}
 
 
-def listed(client, endpoint):
-    response = client.get(f"/api/v2/{endpoint}/?limit=20")
+def listed(client, endpoint, query=""):
+    response = client.get(f"/api/v2/{endpoint}/?limit=20{query}")
     assert response.status_code == 200, response.content[:300]
     return {item["id"]: item for item in response.json()["items"]}
 
@@ -181,6 +181,9 @@ def test_the_api_lists_and_finds_only_media_a_live_page_shows(client, roles, med
             assert client.get(f"/api/v2/{endpoint}/find/?id={item.pk}").status_code == 404, name
             assert client.get(f"/api/v2/{endpoint}/?id={item.pk}").json()["items"] == [], name
     assert set(listed(client, f"{endpoint}")) == {items["live"].pk}, "the same from the page cache"
+    # Searched (the search backend takes the restriction as a filter on `id`).
+    assert set(listed(client, endpoint, "&search=live")) == {items["live"].pk}
+    assert set(listed(client, endpoint, "&search=draft")) == set()
     # Once the change that uses them is reviewed and published, they are listed at once (publishing
     # moves the page cache on).
     publish_through_review(QuestionPage.objects.get(title="A changed answer?"), roles)
