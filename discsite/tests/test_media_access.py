@@ -40,7 +40,8 @@ def page_cache(settings):
 
 
 def document(name="answer.mp3", content=b"ID3 a recorded answer"):
-    return get_document_model().objects.create(title=name, file=ContentFile(content, name=name))
+    title = name.rsplit(".", 1)[0]  # "live", not "live.mp3" (PostgreSQL's search reads that as one word)
+    return get_document_model().objects.create(title=title, file=ContentFile(content, name=name))
 
 
 def image(title="Portrait"):
