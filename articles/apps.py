@@ -8,13 +8,18 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import pre_save
         from wagtail.models import Revision
-        from wagtail.signals import page_published
+        from wagtail.signals import page_published, published
+
+        from discsite.models import SafetyNetText
 
         from .integrity import refuse_rewriting_protected_revisions
         from .notifications import connect_notifications
-        from .review import stamp_review_record
+        from .review import review_pages_after_safety_net_change, stamp_review_record
 
         page_published.connect(stamp_review_record, dispatch_uid="discsite_stamp_review_record")
+        published.connect(
+            review_pages_after_safety_net_change, sender=SafetyNetText, dispatch_uid="discsite_safety_net_review"
+        )
         pre_save.connect(
             refuse_rewriting_protected_revisions, sender=Revision, dispatch_uid="discsite_protect_revisions"
         )

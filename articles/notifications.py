@@ -38,8 +38,8 @@ class HealthContentTaskNotifier(EmailNotificationMixin, Notifier):
 
         if not super().can_handle(instance, **kwargs):
             return False
-        page = instance.workflow_state.content_object
-        return isinstance(page.specific, HealthContentPage)
+        obj = instance.workflow_state.content_object
+        return isinstance(getattr(obj, "specific", obj), HealthContentPage)  # snippets have no `specific`
 
     def get_template_base_prefix(self, instance, **kwargs):
         return ""
@@ -130,7 +130,9 @@ def health_content_excluded(notifier):
     from .models import HealthContentPage
 
     def notify(sender, instance, **kwargs):
-        if isinstance(instance, WorkflowState) and isinstance(instance.content_object.specific, HealthContentPage):
+        if isinstance(instance, WorkflowState) and isinstance(
+            getattr(instance.content_object, "specific", None), HealthContentPage
+        ):
             return False
         return notifier(instance=instance, **kwargs)
 

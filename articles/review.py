@@ -193,7 +193,7 @@ class ClinicalReviewTask(AbstractGroupApprovalTask):
                 "published expert profile, so readers could not see who reviewed the page. Ask an "
                 "administrator to link your login on your expert page (Settings tab)."
             )
-        obj = obj.specific
+        obj = getattr(obj, "specific", obj)  # a page as its own type; a snippet is already
         if getattr(obj, "author_id", None) is not None and obj.author_id == profile.pk:
             return (
                 "You cannot approve this clinical review because you are this page's author. "
@@ -268,6 +268,29 @@ def put_live_content_up_for_review(page):
     live.save_revision(user=None, log_action=True, changed=False, clean=False)
     page.refresh_from_db()
     return latest
+
+
+def review_pages_after_safety_net_change(sender, instance, revision=None, **kwargs):
+    """When new safety-net texts (urgent-care card, disclaimer) go live, every live health page that
+    shows them re-enters clinical review, submitted by the system, so that a clinician checks each
+    still reads right beside the new texts. Connected to Wagtail's `published` signal."""
+    from .models import HEALTH_PAGE_MODELS
+
+    workflow = clinical_review_workflow()
+    if workflow is None:
+        return
+    for page in Page.objects.live().type(*HEALTH_PAGE_MODELS).specific().order_by("pk"):
+        if page.workflow_in_progress:
+            continue
+        put_live_content_up_for_review(page)
+        workflow.start(page, user=None)
+        log(
+            instance=page,
+            action="discsite.safety_net_changed",
+            user=None,
+            revision=page.get_latest_revision(),
+            data={"safety_net_revision": revision.pk if revision is not None else None},
+        )
 
 
 def clinical_decision_on(page, content_fingerprint):

@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.log_actions import LogFormatter
 
 from discsite.models import PUBLISH_REFUSAL_HOOK
 
@@ -49,11 +50,20 @@ def add_review_due_panel(request, panels):
 
 @hooks.register("register_log_actions")
 def register_review_log_actions(actions):
-    def message(data):
-        due = f", next review due {data['next_review_due']}" if data.get("next_review_due") else ""
-        return f"Review record: medically reviewed by {data['reviewer']} on {data['last_reviewed_on']}{due}"
+    @actions.register_action("discsite.review_record")
+    class ReviewRecordFormatter(LogFormatter):
+        label = "Review record updated"
 
-    actions.register_action("discsite.review_record", "Review record updated", message)
+        def format_message(self, log_entry):
+            data = log_entry.data
+            due = f", next review due {data['next_review_due']}" if data.get("next_review_due") else ""
+            return f"Review record: medically reviewed by {data['reviewer']} on {data['last_reviewed_on']}{due}"
+
+    actions.register_action(
+        "discsite.safety_net_changed",
+        "Sent for review: the safety-net texts changed",
+        "The urgent-care card or the disclaimer changed: check that this page still reads right beside them.",
+    )
 
 
 # The publishing gate (discsite.models.PublishGateMixin) asks this of every page and snippet about to go live.
@@ -77,20 +87,22 @@ def refuse_publishing_what_no_clinician_approved(request, page):
 
 
 @hooks.register("before_edit_page")
-def refuse_malformed_workflow_action_data(request, page):
-    """The editor's form can carry a workflow action and its data as JSON; Wagtail passes the data
-    to the task unchecked. Check it here, with the action's own form, so that bad data is a 400
-    with a message instead of a 500 (the task checks it again when it acts)."""
+@hooks.register("before_edit_snippet")
+def refuse_malformed_workflow_action_data(request, obj):
+    """The editor's form (of a page or a snippet) can carry a workflow action and its data as JSON;
+    Wagtail passes the data to the task unchecked. Check it here, with the action's own form, so
+    that bad data is a 400 with a message instead of a 500 (the task checks it again when it acts)."""
     if request.method != "POST" or not request.POST.get("workflow-action-name"):
         return None
-    task = page.current_workflow_task
+    task = obj.current_workflow_task
     if task is None:
         return None
+    obj = getattr(obj, "specific", obj)  # a page as its own type; a snippet is already
     action = request.POST["workflow-action-name"]
-    allowed = [name for name, _label, _modal in task.specific.get_actions(page.specific, request.user)]
+    allowed = [name for name, _label, _modal in task.specific.get_actions(obj, request.user)]
     try:
         if action not in allowed:
-            raise ValidationError(f"“{action}” is not an action you can take on this page now.")
+            raise ValidationError(f"“{action}” is not an action you can take on this now.")
         data = json.loads(request.POST.get("workflow-action-extra-data") or "{}")
         form_class = task.specific.get_form_for_action(action)
         if form_class is not None:
@@ -100,7 +112,7 @@ def refuse_malformed_workflow_action_data(request, page):
         return TemplateResponse(
             request,
             "articles/admin/action_refused.html",
-            {"page": page, "reason": reason},
+            {"title": str(obj), "back_url": request.path, "reason": reason},
             status=400,
         )
     return None

@@ -345,6 +345,7 @@ def connect_invalidation():
         signal.connect(purge_pages_showing, dispatch_uid=f"discsite_purge_listings_{signal}")
     for label in (
         "discsite.SiteSettings",
+        "discsite.SafetyNetText",
         "discsite.SearchSynonym",
         "wagtailsearchpromotions.SearchPromotion",
         "wagtailcore.Site",

@@ -10,10 +10,18 @@ from django.utils.functional import SimpleLazyObject
 from modelcluster.fields import ParentalKey
 from wagtail import hooks
 from wagtail.actions.publish_revision import PublishPermissionError
-from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable, Page, PagePermissionTester
+from wagtail.models import (
+    DraftStateMixin,
+    LockableMixin,
+    Orderable,
+    Page,
+    PagePermissionTester,
+    RevisionMixin,
+    WorkflowMixin,
+)
 
 from discsite.caching import mark_cacheable, restricted_paths, versioned
 
@@ -303,6 +311,50 @@ class SiteSettings(BaseGenericSetting):
         default="the discsite editorial team",
         help_text="Shown as the author of content that has no named expert.",
     )
+    default_review_interval_months = models.PositiveSmallIntegerField(
+        default=12,
+        help_text="When a clinician approves a page, its next review falls due this many months later.",
+    )
+
+    panels = [
+        FieldPanel("editorial_team_name"),
+        HelpPanel(
+            content=(
+                "<p>The urgent-care card and the disclaimer are under <b>Snippets → Safety-net texts</b>: "
+                "readers see them only after a clinician has approved them.</p>"
+            )
+        ),
+        FieldPanel("default_review_interval_months"),
+    ]
+
+    class Meta:
+        verbose_name = "site settings"
+
+    @classmethod
+    def load(cls, request_or_site=None):
+        """The settings row with the live safety-net texts beside it (`safety_net`), read together
+        once per content version rather than once per request: every page shows both."""
+
+        def produce():
+            row = super(SiteSettings, cls).load(request_or_site)
+            row.safety_net = SafetyNetText.objects.filter(live=True).order_by("pk").first() or SafetyNetText()
+            return row
+
+        return versioned("site-settings", produce)
+
+
+class SafetyNetText(PublishGateMixin, WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, models.Model):
+    """What every page tells readers about their safety: the urgent-care card and the disclaimer.
+
+    Health advice in its own right, shown on every page, so it is clinically reviewed like a
+    health page (a snippet in the Clinical review workflow): readers see the live version, and
+    a change goes live only once a clinician has approved exactly that text. When a new
+    version goes live, every live health page re-enters review (articles.review), so that a
+    clinician checks each still reads right beside it. The site uses the first row.
+    """
+
+    clinically_reviewed = True
+
     disclaimer = RichTextField(
         features=["bold", "italic", "link"],
         default=(
@@ -329,28 +381,27 @@ class SiteSettings(BaseGenericSetting):
         default="Call your local emergency number or go to an emergency department now.",
         help_text="What the reader should do.",
     )
-    default_review_interval_months = models.PositiveSmallIntegerField(
-        default=12,
-        help_text="When a clinician approves a page, its next review falls due this many months later.",
-    )
 
     panels = [
-        FieldPanel("editorial_team_name"),
-        FieldPanel("disclaimer"),
         MultiFieldPanel(
             [FieldPanel("urgent_care_title"), FieldPanel("urgent_care_symptoms"), FieldPanel("urgent_care_action")],
             heading="Urgent care",
         ),
-        FieldPanel("default_review_interval_months"),
+        FieldPanel("disclaimer"),
     ]
 
     class Meta:
-        verbose_name = "site settings"
+        verbose_name = "safety-net text"
+        verbose_name_plural = "safety-net texts"
+
+    def __str__(self):
+        return "Urgent-care card and disclaimer"
 
     @classmethod
-    def load(cls, request_or_site=None):
-        """The settings row, read once per content version rather than once per request."""
-        return versioned("site-settings", lambda: super(SiteSettings, cls).load(request_or_site))
+    def load(cls):
+        """The live texts, read with the site settings once per content version (every save and
+        publish moves it on)."""
+        return SiteSettings.load().safety_net
 
     @property
     def urgent_care_symptom_list(self):

@@ -1,4 +1,4 @@
-"""Wagtail hooks for the core app: search synonyms as a snippet editors manage, and documents
+"""Wagtail hooks for the core app: search synonyms and the safety-net texts as snippets, and documents
 served to readers only once a live page shows them (discsite/media_access.py)."""
 
 from wagtail import hooks
@@ -6,7 +6,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import media_access
-from .models import SearchSynonym
+from .models import SafetyNetText, SearchSynonym
 
 
 class SearchSynonymViewSet(SnippetViewSet):
@@ -21,6 +21,20 @@ class SearchSynonymViewSet(SnippetViewSet):
 
 
 register_snippet(SearchSynonymViewSet)
+
+
+class SafetyNetTextViewSet(SnippetViewSet):
+    """The urgent-care card and disclaimer: one row, edited, clinically reviewed and published like a page."""
+
+    model = SafetyNetText
+    icon = "warning"
+    menu_label = "Safety-net texts"
+    add_to_admin_menu = False
+    list_display = ["__str__", "live", "latest_revision_created_at"]
+    search_fields = None
+
+
+register_snippet(SafetyNetTextViewSet)
 
 
 # /documents/<id>/<name>: a reader without admin access gets a document only if a live page shows

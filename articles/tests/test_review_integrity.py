@@ -31,6 +31,7 @@ from articles.tests.test_permissions import (
     live_reviewed_page,
     workflow_action_url,
 )
+from discsite.models import SafetyNetText
 from experts.factories import ExpertPageFactory
 from experts.models import ExpertPage
 
@@ -489,3 +490,77 @@ def test_scheduled_publishing_refuses_content_no_clinician_approved(roles):
     with contextlib.suppress(PublishPermissionError):  # the refusal itself; the page stays as it was
         call_command("publish_scheduled", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert_readers_never_see_unapproved_text(page)
+
+
+# ------------------------------------------------------------------ 4. the safety-net texts
+
+
+def safety_net_form_data(texts, **changes):
+    data = {
+        "urgent_care_title": texts.urgent_care_title,
+        "urgent_care_symptoms": texts.urgent_care_symptoms,
+        "urgent_care_action": texts.urgent_care_action,
+        "disclaimer": rich_text(texts.disclaimer, features=["bold", "italic", "link"]),
+    }
+    data.update(changes)
+    return nested_form_data(data)
+
+
+def test_the_safety_net_texts_go_live_only_after_clinical_review_and_send_every_page_back(roles):
+    texts = SafetyNetText.objects.get()
+    page = live_reviewed_page(roles)
+    edit = f"/admin/snippets/discsite/safetynettext/edit/{texts.pk}/"
+    for role in ("editor", "moderator", "admin"):
+        signed_in(roles[role]).post(
+            edit, {**safety_net_form_data(texts, urgent_care_action=UNAPPROVED), "action-publish": "Publish"}
+        )
+        assert SafetyNetText.objects.get().urgent_care_action != UNAPPROVED, f"{role} published it unreviewed"
+        assert UNAPPROVED not in Client().get(page.url).content.decode()
+
+    signed_in(roles["editor"]).post(
+        edit, {**safety_net_form_data(texts, urgent_care_action="Call 999 now."), "action-submit": "Submit"}
+    )
+    texts = SafetyNetText.objects.get()
+    assert texts.workflow_in_progress
+    assert "Call 999 now." not in Client().get(page.url).content.decode()
+    approve = f"/admin/snippets/discsite/safetynettext/workflow/action/{texts.pk}/approve/{texts.current_workflow_task_state.pk}/"
+    signed_in(roles["clinician"]).post(approve, {"comment": "", "next_review_due": ""})
+    texts = SafetyNetText.objects.get()
+    moderator_approve = f"/admin/snippets/discsite/safetynettext/workflow/action/{texts.pk}/approve/{texts.current_workflow_task_state.pk}/"
+    signed_in(roles["moderator"]).post(moderator_approve, {"comment": ""})
+    assert SafetyNetText.objects.get().urgent_care_action == "Call 999 now."
+    assert "Call 999 now." in Client().get(page.url).content.decode()
+
+    page = fresh(page)
+    assert page.workflow_in_progress, "a health page showing the new texts was not sent back to review"
+    assert page.current_workflow_state.requested_by is None
+    assert content_of(page.current_workflow_task_state.revision) == content_of(page.live_revision)
+
+
+def test_malformed_approval_data_in_the_snippet_editor_is_a_400_too(roles):
+    texts = SafetyNetText.objects.get()
+    edit = f"/admin/snippets/discsite/safetynettext/edit/{texts.pk}/"
+    signed_in(roles["editor"]).post(
+        edit, {**safety_net_form_data(texts, urgent_care_action="Call 999."), "action-submit": "Submit"}
+    )
+    texts = SafetyNetText.objects.get()
+    state = texts.current_workflow_task_state
+    for extra_data in ("not json", '{"comment": "", "next_review_due": "2099-12-31"}'):
+        response = signed_in(roles["clinician"]).post(
+            edit,
+            {
+                **safety_net_form_data(texts, urgent_care_action="Call 999."),
+                "action-workflow-action": "true",
+                "workflow-action-name": "approve",
+                "workflow-action-extra-data": extra_data,
+            },
+        )
+        assert response.status_code == 400
+        assert TaskState.objects.get(pk=state.pk).status == TaskState.STATUS_IN_PROGRESS
+
+
+def test_the_history_says_who_reviewed_the_page_in_words(roles):
+    page = live_reviewed_page(roles)
+    history = signed_in(roles["moderator"]).get(f"/admin/pages/{page.pk}/history/").content.decode()
+    assert "Review record: medically reviewed by Dr Ada Reviewer, Orthopedics on" in history
+    assert "bound method" not in history

@@ -14,6 +14,8 @@ from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
+from discsite.models import SafetyNetText
+
 register = template.Library()
 
 ANCHOR_TAG = re.compile(r"<a\b([^>]*)>", re.IGNORECASE)
@@ -164,6 +166,12 @@ def page_query(context, number):
     if str(number) != "1":
         params["page"] = number
     return f"{request.path}?{params.urlencode()}" if params else request.path
+
+
+@register.simple_tag
+def safety_net_text():
+    """The live urgent-care card and disclaimer (discsite.models.SafetyNetText), clinically reviewed."""
+    return SafetyNetText.load()
 
 
 @register.simple_tag

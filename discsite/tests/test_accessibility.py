@@ -264,11 +264,13 @@ CARD_STATE = """(card) => {
 def test_the_urgent_care_card_is_on_every_health_page_near_the_top_and_never_hidden(
     seeded_live_server, browser_page, screenshot
 ):
-    from discsite.models import SiteSettings
+    from articles.integrity import publishing_unreviewed_source_material
+    from discsite.models import SafetyNetText
 
-    settings = SiteSettings.load()
+    settings = SafetyNetText.objects.get()
     settings.urgent_care_symptoms += "\nsudden severe pain with a fever"
-    settings.save()
+    with publishing_unreviewed_source_material("a test of the card's layout"):
+        settings.save_revision().publish()
     symptoms = settings.urgent_care_symptom_list
     assert len(symptoms) == 4
 

@@ -10,7 +10,7 @@ from wagtail.contrib.frontend_cache.backends.base import BaseBackend
 
 from articles.factories import ArticlePageFactory, QuestionPageFactory, TopicPageFactory
 from articles.integrity import publishing_unreviewed_source_material
-from discsite.models import ContentVersion, SiteSettings
+from discsite.models import ContentVersion, SafetyNetText
 from experts.factories import ExpertPageFactory
 
 pytestmark = [
@@ -160,9 +160,10 @@ def test_expert_edits_show_on_their_answers(client, content):
 def test_settings_edits_show_everywhere(client, content):
     for url in ("/", content["question"].url):
         client.get(url)
-    settings_row = SiteSettings.objects.get()
-    settings_row.urgent_care_action = "Call 999 now."
-    settings_row.save()
+    texts = SafetyNetText.objects.get()
+    texts.urgent_care_action = "Call 999 now."
+    with publishing_unreviewed_source_material("a test of the page cache"):
+        texts.save_revision().publish()
     for url in ("/", content["question"].url):
         assert b"Call 999 now." in client.get(url).content or url == "/"
     assert b"Call 999 now." in client.get(content["question"].url).content
