@@ -205,6 +205,9 @@ WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 # Documents are mostly audio answers: a few minutes of speech is a few MB; 40 MB leaves room for a
 # long interview in WAV.
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 40 * 1024 * 1024
+# Documents always through Wagtail's serve view, whatever the storage (an S3 bucket included), so
+# that readers get only documents a live page shows (discsite/media_access.py).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 # Media that pages use is versioned: a change to what readers see of it is a new row, and the
 # pages using it go back to review (articles/media_versions.py).
 WAGTAILIMAGES_IMAGE_FORM_BASE = "articles.media_versions.VersionedImageForm"
