@@ -6,6 +6,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from articles.integrity import publishing_unreviewed_source_material
+
 DEMO_PASSWORD = "changeme"  # noqa: S105 (documented demo password; refused outside dev settings)
 
 # The demo clinician approves as this expert, so reviewed pages show "Medically reviewed by" them.
@@ -61,5 +63,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{expert.display_name}'s profile is linked to another login; left as it is.")
             return
         expert.user = clinician
-        expert.save_revision(user=None, log_action=True).publish(user=None)
+        # The system's own set-up, like the seed: the profile's content is unchanged, only its login.
+        with publishing_unreviewed_source_material("create_demo_users: the demo clinician's login"):
+            expert.save_revision(user=None, log_action=True).publish(user=None)
         self.stdout.write(f"linked clinician to the expert profile of {expert.display_name}")
