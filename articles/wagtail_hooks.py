@@ -60,6 +60,11 @@ def register_review_log_actions(actions):
             return f"Review record: medically reviewed by {data['reviewer']} on {data['last_reviewed_on']}{due}"
 
     actions.register_action(
+        "discsite.schedule_refused",
+        "Scheduled publishing refused",
+        "Taken off the schedule: no clinical reviewer has approved exactly this content.",
+    )
+    actions.register_action(
         "discsite.safety_net_changed",
         "Sent for review: the safety-net texts changed",
         "The urgent-care card or the disclaimer changed: check that this page still reads right beside them.",

@@ -13,6 +13,7 @@ from wagtail.actions.publish_revision import PublishPermissionError
 from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField
+from wagtail.log_actions import log
 from wagtail.models import (
     DraftStateMixin,
     LockableMixin,
@@ -60,6 +61,8 @@ def trim_description(text, limit=META_DESCRIPTION_LENGTH):
 # clinical review's check: content no clinician approved never goes live.) The ground defines
 # the gate; the apps above it say what it checks.
 PUBLISH_REFUSAL_HOOK = "discsite_publish_refusal"
+# The log action Wagtail's `publish_scheduled` command publishes with.
+SCHEDULED_PUBLISH_ACTION = "wagtail.publish.scheduled"
 
 
 def publish_refusal(obj, revision):
@@ -82,6 +85,13 @@ class PublishGateMixin:
 
     def publish(self, revision, *args, **kwargs):
         reason = publish_refusal(self, revision)
+        if reason and kwargs.get("log_action") == SCHEDULED_PUBLISH_ACTION:
+            # Wagtail's `publish_scheduled` command stops at the first error, so one refused revision
+            # would hold back every later one on each run. Take it off the schedule, say so in the
+            # history, and let the command go on.
+            type(revision).objects.filter(pk=revision.pk).update(approved_go_live_at=None)
+            log(instance=self, action="discsite.schedule_refused", revision=revision, data={"reason": reason})
+            return None
         if reason:
             raise PublishPermissionError(reason)
         return super().publish(revision, *args, **kwargs)

@@ -4,7 +4,6 @@ What a clinician approved is exactly what readers see. Each test replays one rou
 unapproved text reached readers before, and checks what readers (and the API) get afterwards.
 """
 
-import contextlib
 import datetime
 import json
 
@@ -14,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
-from wagtail.actions.publish_revision import PublishPermissionError
 from wagtail.models import Revision, TaskState, WorkflowState
 from wagtail.test.utils.form_data import nested_form_data, rich_text
 
@@ -358,6 +356,10 @@ def test_the_re_review_loop_reviews_what_readers_see_submitted_by_the_system(rol
     assert reviewed.as_object().summary == live_summary
     assert reviewed.user is None
     assert page.revisions.filter(content__summary="An editor's unfinished edit.").exists(), "the draft is kept"
+    dashboard = signed_in(roles["clinician"]).get("/admin/")
+    assert dashboard.status_code == 200
+    assert page.title in dashboard.content.decode()
+    assert "moderator" not in dashboard.content.decode()
 
 
 # ------------------------------------------------------------------ 8. locks
@@ -481,15 +483,25 @@ def test_no_route_makes_unapproved_content_live(roles, role, route):
         raise AssertionError(f"a copy went live: {copied}")
 
 
-def test_scheduled_publishing_refuses_content_no_clinician_approved(roles):
+def test_scheduled_publishing_refuses_content_no_clinician_approved_and_goes_on(roles):
     page = live_reviewed_page(roles)
     draft = fresh(page)
     draft.summary = UNAPPROVED
     revision = draft.save_revision(user=roles["editor"])
-    Revision.objects.filter(pk=revision.pk).update(approved_go_live_at=timezone.now() - datetime.timedelta(minutes=1))
-    with contextlib.suppress(PublishPermissionError):  # the refusal itself; the page stays as it was
-        call_command("publish_scheduled", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    past = timezone.now() - datetime.timedelta(minutes=1)
+    Revision.objects.filter(pk=revision.pk).update(approved_go_live_at=past)
+    # Another page, approved and scheduled: the refusal must not hold it back.
+    other = submit(draft_question(roles["editor"], title="Is swimming good for a herniated disc?"), roles["editor"])
+    other = act(other, roles["clinician"], "approve", comment="", next_review_due=None)
+    other_revision = other.get_latest_revision()
+    Revision.objects.filter(pk=other_revision.pk).update(approved_go_live_at=past)
+    call_command("publish_scheduled", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert_readers_never_see_unapproved_text(page)
+    assert Revision.objects.get(pk=revision.pk).approved_go_live_at is None, "still scheduled"
+    assert fresh(page).get_latest_revision().pk == revision.pk
+    history = signed_in(roles["moderator"]).get(f"/admin/pages/{page.pk}/history/").content.decode()
+    assert "Taken off the schedule" in history
+    assert fresh(other).live_revision_id == other_revision.pk
 
 
 # ------------------------------------------------------------------ 4. the safety-net texts
