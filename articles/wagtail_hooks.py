@@ -91,6 +91,20 @@ def refuse_publishing_what_no_clinician_approved(request, page):
     return None
 
 
+@hooks.register("before_publish")
+def refuse_publishing_snippets_no_clinician_approved(request, obj):
+    """As for pages: a snippet's Publish saves a new revision first; if no clinician approved exactly
+    that (the safety-net texts), it stays a draft and the editor is told why."""
+    if unapproved_publishing_refusal(obj, obj.get_latest_revision()) is None:
+        return None
+    messages.error(
+        request,
+        "Your changes were saved as a draft but not published: this text goes live only after a clinical "
+        "reviewer approves it. Submit it to the Clinical review workflow.",
+    )
+    return redirect(request.path)
+
+
 @hooks.register("before_edit_page")
 @hooks.register("before_edit_snippet")
 def refuse_malformed_workflow_action_data(request, obj):

@@ -523,9 +523,14 @@ def test_the_safety_net_texts_go_live_only_after_clinical_review_and_send_every_
     page = live_reviewed_page(roles)
     edit = f"/admin/snippets/discsite/safetynettext/edit/{texts.pk}/"
     for role in ("editor", "moderator", "admin"):
-        signed_in(roles[role]).post(
-            edit, {**safety_net_form_data(texts, urgent_care_action=UNAPPROVED), "action-publish": "Publish"}
+        response = signed_in(roles[role]).post(
+            edit,
+            {**safety_net_form_data(texts, urgent_care_action=UNAPPROVED), "action-publish": "Publish"},
+            follow=True,
         )
+        assert response.status_code in (200, 403)
+        if role != "editor":
+            assert b"saved as a draft but not published" in response.content
         assert SafetyNetText.objects.get().urgent_care_action != UNAPPROVED, f"{role} published it unreviewed"
         assert UNAPPROVED not in Client().get(page.url).content.decode()
 
