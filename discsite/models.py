@@ -393,6 +393,14 @@ class SafetyNetText(PublishGateMixin, WorkflowMixin, DraftStateMixin, LockableMi
     )
 
     panels = [
+        HelpPanel(
+            content=(
+                "<p>Every page shows these texts. Readers see a change only after a clinical reviewer has "
+                "approved it: save a draft, then submit it to the <b>Clinical review</b> workflow. When the "
+                "new version goes live, every live answer and article goes back to clinical review, so "
+                "that a clinician checks each still reads right beside it.</p>"
+            )
+        ),
         MultiFieldPanel(
             [FieldPanel("urgent_care_title"), FieldPanel("urgent_care_symptoms"), FieldPanel("urgent_care_action")],
             heading="Urgent care",

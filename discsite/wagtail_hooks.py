@@ -30,7 +30,6 @@ class SafetyNetTextViewSet(SnippetViewSet):
     icon = "warning"
     menu_label = "Safety-net texts"
     add_to_admin_menu = False
-    list_display = ["__str__", "live", "latest_revision_created_at"]
     search_fields = None
 
 

@@ -520,6 +520,13 @@ def safety_net_form_data(texts, **changes):
 
 def test_the_safety_net_texts_go_live_only_after_clinical_review_and_send_every_page_back(roles):
     texts = SafetyNetText.objects.get()
+    for role in ("editor", "moderator", "admin"):
+        listing = signed_in(roles[role]).get("/admin/snippets/discsite/safetynettext/")
+        assert listing.status_code == 200, role
+        assert "Urgent-care card and disclaimer" in listing.content.decode()
+        assert (
+            signed_in(roles[role]).get(f"/admin/snippets/discsite/safetynettext/edit/{texts.pk}/").status_code == 200
+        )
     page = live_reviewed_page(roles)
     edit = f"/admin/snippets/discsite/safetynettext/edit/{texts.pk}/"
     for role in ("editor", "moderator", "admin"):
