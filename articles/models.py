@@ -78,8 +78,6 @@ def health_edit_handler(content_panels, provenance_panels, review_panels, *extra
 class HealthContentPage(BasePage):
     """The abstract base of every page of health content."""
 
-    clinically_reviewed = True
-
     summary = models.TextField(
         help_text=(
             "The introduction: a few plain sentences shown under the title, in listings and "
@@ -563,8 +561,6 @@ class TopicPage(BasePage):
 
     Its introduction is free text that readers take as guidance, so it is clinically reviewed.
     """
-
-    clinically_reviewed = True
 
     tag = models.OneToOneField(
         "taggit.Tag",

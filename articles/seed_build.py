@@ -91,8 +91,8 @@ class TreeBuilder:
             key: self.sync_page(home, INDEX_MODELS[key], key, dict(values), "index")
             for key, values in self.seed.site["indexes"].items()
         }
-        for key in ("questions", "articles", "topics", "experts"):
-            assign_clinical_review_workflow(indexes[key])
+        for page in (home, *(indexes[key] for key in ("questions", "articles", "topics", "experts"))):
+            assign_clinical_review_workflow(page)
         experts = {
             expert.slug: self.sync_page(
                 indexes["experts"],

@@ -49,6 +49,6 @@ def build_site_tree():
         topics=TopicIndexPage.objects.first() or TopicIndexPageFactory(parent=home),
         experts=ExpertIndexPage.objects.first() or ExpertIndexPageFactory(parent=home),
     )
-    for index in (tree.questions, tree.articles, tree.topics, tree.experts):
+    for index in (tree.home, tree.questions, tree.articles, tree.topics, tree.experts):
         assign_clinical_review_workflow(index)
     return tree

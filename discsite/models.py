@@ -125,12 +125,18 @@ class SitePagePermissionTester(PagePermissionTester):
 
 
 class BasePage(PublishGateMixin, Page):
-    """What every public page has: a meta description with a fallback chain.
+    """What every public page has: clinical review, and a meta description with a fallback chain.
 
-    The Promote tab's search description if an editor wrote one; otherwise the
-    summary, then the first paragraph of the body, then the intro. Trimmed to
-    about 160 characters, as search engines and link previews show.
+    Every page readers see can hold advice in its own words (a topic's or a section's intro, an
+    expert's biography), so every page type goes live only once a clinician has approved exactly
+    that content (the publishing gate); the site's pages use the Clinical review workflow.
+
+    The meta description: the Promote tab's search description if an editor wrote one; otherwise
+    the summary, then the first paragraph of the body, then the intro. Trimmed to about 160
+    characters, as search engines and link previews show.
     """
+
+    clinically_reviewed = True
 
     class Meta:
         abstract = True

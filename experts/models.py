@@ -32,8 +32,6 @@ class ExpertPage(BasePage):
     goes live, like health content.
     """
 
-    clinically_reviewed = True
-
     honorific = models.CharField(
         max_length=20,
         blank=True,

@@ -1,5 +1,6 @@
-"""Topics and expert profiles are clinically reviewed: assign the Clinical review workflow to
-their index pages (health pages use it whatever is assigned)."""
+"""Every page readers see is clinically reviewed: assign the Clinical review workflow to the home
+page (and so the section pages under it) and to the topic and expert indexes (health pages use
+it whatever is assigned)."""
 
 from django.db import migrations
 
@@ -10,7 +11,11 @@ def assign(apps, schema_editor):
     workflow = Workflow.objects.filter(active=True, name="Clinical review").order_by("pk").first()
     if workflow is None:
         return
-    for app_label, model_name in (("articles", "TopicIndexPage"), ("experts", "ExpertIndexPage")):
+    for app_label, model_name in (
+        ("discsite", "HomePage"),
+        ("articles", "TopicIndexPage"),
+        ("experts", "ExpertIndexPage"),
+    ):
         for index in apps.get_model(app_label, model_name).objects.all():
             WorkflowPage.objects.update_or_create(page_id=index.pk, defaults={"workflow": workflow})
 
@@ -19,6 +24,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0007_review_fingerprints"),
         ("experts", "0001_initial"),
+        ("discsite", "0007_content_version"),
         ("wagtailcore", "0098_apitoken"),
     ]
 

@@ -270,18 +270,17 @@ class TestEmails:
         ]
         assert '"Lovely."' in mail.outbox[0].body
 
-    def test_other_pages_keep_wagtails_own_emails(self, roles):
-        from discsite.models import HomePage
 
-        home = HomePage.objects.get()
-        home.save_revision(user=roles["editor"])
-        workflow = home.get_workflow()
-        assert workflow.name == "Moderators approval"
-        workflow.start(home, roles["editor"])
-        mail.outbox.clear()
-        state = home.current_workflow_task_state
-        state.task.specific.on_action(state, roles["moderator"], "approve", comment="")
-        assert any(m.to == ["editor@example.com"] for m in mail.outbox)
+def test_every_page_readers_see_is_clinically_reviewed(roles):
+    """The home page, the sections, topics and expert profiles too: each can hold advice in its words."""
+    from discsite.models import HomePage
+    from experts.models import ExpertPage
+
+    workflow = clinical_review_workflow()
+    pages = [HomePage.objects.get(), *HomePage.objects.get().get_children().specific(), ExpertPage.objects.first()]
+    for page in pages:
+        assert page.clinically_reviewed, page
+        assert page.get_workflow() == workflow, page
 
 
 def test_task_states_are_clinical_review_states(roles):
