@@ -1,22 +1,39 @@
-"""Admin views for clinical review: the "Clinical review due" report and dashboard panel."""
+"""Admin views for clinical review: the "Clinical review due" report and dashboard panel, starting
+a review from them, and the comparison a reviewer is offered first."""
 
 import datetime
 
 import django_filters
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.views.decorators.http import require_GET, require_POST
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.components import Component
-from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
-from wagtail.models import Page
+from wagtail.models import Page, WorkflowState
+from wagtail.permissions import page_permission_policy
 
 from experts.models import ExpertPage
 
-from .models import HEALTH_PAGE_MODELS, load_listing_cards
+from .integrity import fingerprint
+from .models import HEALTH_PAGE_MODELS, HealthContentPage, load_listing_cards
 from .readability import TARGET_GRADE
-from .review import ReviewStatus, pages_due_for_review
+from .review import (
+    ClinicalReviewTask,
+    ReviewStatus,
+    clinical_review_workflow,
+    pages_due_for_review,
+    put_live_content_up_for_review,
+)
 
 DUE_STATUSES = [(status.value, status.label) for status in ReviewStatus if status != ReviewStatus.CURRENT]
 
@@ -41,6 +58,67 @@ def _status_label(page):
     return ReviewStatus(page.review_status).label
 
 
+def _as_date(name):
+    """A column accessor: the date itself ("23 Jan 2026"), where Wagtail's DateColumn says "4 weeks ago"."""
+
+    def accessor(page):
+        value = getattr(page, name)
+        return dateformat.format(value, "j M Y") if value else "—"
+
+    return accessor
+
+
+def is_clinical_reviewer(user):
+    return any(task.is_reviewer(user) for task in ClinicalReviewTask.objects.filter(active=True))
+
+
+def add_review_links(pages, request):
+    """Mark each listed page with where it stands in review and what `user` may open of it.
+
+    `review_state`: "in_review" (waiting at a step), "changes_requested", or None; `review_url`: the
+    page's edit view when `user` may act on it there, else None; `title_url`: the edit view for
+    those who edit pages, the live page for the others (clinicians); `may_start`: whether `user`
+    may start a review (clinical reviewers, and whoever may edit or publish pages). A few queries
+    for any number of pages.
+    """
+    user = request.user
+    pages = list(pages)
+    states = WorkflowState.objects.active().filter(
+        base_content_type=ContentType.objects.get_for_model(Page),
+        object_id__in=[str(page.pk) for page in pages],
+    )
+    by_page = {
+        int(object_id): (status, task_id)
+        for object_id, status, task_id in states.values_list("object_id", "status", "current_task_state__task_id")
+    }
+    clinical_task_ids = {task.pk for task in ClinicalReviewTask.objects.filter(active=True) if task.is_reviewer(user)}
+    edits_pages = page_permission_policy.user_has_any_permission(user, ["change", "publish"])
+    for page in pages:
+        status, task_id = by_page.get(page.pk, (None, None))
+        page.review_state = {
+            WorkflowState.STATUS_IN_PROGRESS: "in_review",
+            WorkflowState.STATUS_NEEDS_CHANGES: "changes_requested",
+        }.get(status)
+        edit_url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+        at_my_step = status == WorkflowState.STATUS_IN_PROGRESS and task_id in clinical_task_ids
+        page.review_url = edit_url if page.review_state and (edits_pages or at_my_step) else None
+        page.title_url = edit_url if edits_pages else page.get_url(request)
+        page.may_start = bool(clinical_task_ids) or edits_pages
+        page.start_url = reverse("clinical_review_start", args=[page.pk])
+    return pages
+
+
+class ReviewActionColumn(Column):
+    """Where the page stands in review, and the viewer's next step: "Open review" or "Start review"."""
+
+    cell_template_name = "articles/admin/review_action_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["csrf_token"] = get_token(parent_context.get("request"))
+        return context
+
+
 class ReviewDueReportView(ReportView):
     """Live health pages that are overdue, due within 30 days or never clinically reviewed."""
 
@@ -52,10 +130,21 @@ class ReviewDueReportView(ReportView):
     default_ordering = "review_urgency"
     paginate_by = 50
     columns = [
-        TitleColumn("title", label="Page", url_name="wagtailadmin_pages:edit", sort_key="title"),
+        TitleColumn("title", label="Page", get_url=lambda page: page.title_url, sort_key="title"),
         Column("status", label="Status", accessor=_status_label, sort_key="review_urgency"),
-        DateColumn("review_next_due", label="Next review due", sort_key="review_next_due"),
-        DateColumn("review_last_reviewed_on", label="Last reviewed", sort_key="review_last_reviewed_on"),
+        ReviewActionColumn("review", label="Review"),
+        Column(
+            "review_next_due",
+            label="Next review due",
+            accessor=_as_date("review_next_due"),
+            sort_key="review_next_due",
+        ),
+        Column(
+            "review_last_reviewed_on",
+            label="Last reviewed",
+            accessor=_as_date("review_last_reviewed_on"),
+            sort_key="review_last_reviewed_on",
+        ),
         Column("reviewer_name", label="Reviewed by"),
         Column("page_type", label="Type"),
     ]
@@ -101,7 +190,7 @@ class ReviewDueReportView(ReportView):
             page.reviewer_name = reviewers.get(page.review_reviewer_id, "")
             page.page_type = page.content_type.model_class()._meta.verbose_name.capitalize()
             page.public_url = page.get_full_url(self.request)
-        return pages
+        return add_review_links(pages, self.request)
 
 
 class ReviewDuePanel(Component):
@@ -121,12 +210,64 @@ class ReviewDuePanel(Component):
             total=sum(counts.values()),
             counts=[(ReviewStatus(status).label, count) for status, count in counts.items()],
             most_urgent=[
-                {"page": page, "status": _status_label(page), "due": page.review_next_due} for page in due[:5]
+                {"page": page, "status": _status_label(page), "due": page.review_next_due}
+                for page in add_review_links(due[:5], parent_context["request"])
             ],
+            csrf_token=get_token(parent_context["request"]),
             today=timezone.localdate(),
             soon=timezone.localdate() + datetime.timedelta(days=30),
         )
         return context
+
+
+@require_POST
+def start_review(request, page_id):
+    """Put a live page's live content into the Clinical review workflow, submitted by the system, as
+    `review_due --start-workflows` does. For clinical reviewers and whoever may edit the page."""
+    page = get_object_or_404(Page, pk=page_id).specific
+    if not isinstance(page, HealthContentPage) or not page.live:
+        raise PermissionDenied
+    permissions = page.permissions_for_user(request.user)
+    if not (is_clinical_reviewer(request.user) or permissions.can_edit() or permissions.can_publish()):
+        raise PermissionDenied
+    workflow = clinical_review_workflow()
+    if workflow is None:
+        messages.error(request, "There is no active Clinical review workflow; no review was started.")
+        return redirect("clinical_review_due")
+    with transaction.atomic():
+        Page.objects.select_for_update().filter(pk=page.pk).first()  # one start at a time per page
+        started = not page.workflow_in_progress
+        if started:
+            put_live_content_up_for_review(page)
+            workflow.start(page, user=None)
+    if started:
+        messages.success(request, f"Clinical review started: “{page.title}” (its live content, as readers see it).")
+    else:
+        messages.error(request, f"“{page.title}” is already in review; no new review was started.")
+    return redirect("clinical_review_due")
+
+
+def review_comparison_url(page):
+    """What a reviewer should look at first for a page in review.
+
+    The changes since the version a clinician last approved: the live revision, when the live page
+    carries a clinical review record, compared with the revision under review. When nothing was
+    ever approved, or nothing changed since (a periodic re-review), the whole page under review.
+    """
+    task_state = page.current_workflow_task_state
+    under_review = task_state.revision if task_state and task_state.revision_id else page.get_latest_revision()
+    approved = page.live_revision if page.live and getattr(page, "last_reviewed_on", None) else None
+    if under_review is None:
+        return reverse("wagtailadmin_pages:edit", args=[page.pk])
+    if approved is not None and fingerprint(approved) != fingerprint(under_review):
+        return reverse("wagtailadmin_pages:revisions_compare", args=[page.pk, approved.pk, under_review.pk])
+    return reverse("wagtailadmin_pages:revisions_view", args=[page.pk, under_review.pk])
+
+
+@require_GET
+def review_changes(request, page_id):
+    """Redirect to `review_comparison_url`; the views it leads to check who may see them."""
+    return redirect(review_comparison_url(get_object_or_404(Page, pk=page_id).specific))
 
 
 class HealthPageReportMixin:

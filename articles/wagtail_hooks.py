@@ -198,3 +198,13 @@ def register_media_version_log_actions(actions):
 
         def format_message(self, log_entry):
             return media_replaced_message(log_entry.data)
+
+
+@hooks.register("register_admin_urls")
+def register_clinical_review_urls():
+    from .admin_views import review_changes, start_review
+
+    return [
+        path("clinical-review/<int:page_id>/start/", start_review, name="clinical_review_start"),
+        path("clinical-review/<int:page_id>/changes/", review_changes, name="clinical_review_changes"),
+    ]

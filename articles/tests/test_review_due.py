@@ -2,11 +2,16 @@
 
 import csv
 import datetime
+import html
 import io
+import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.factories import ArticlePageFactory, QuestionPageFactory
@@ -166,3 +171,113 @@ class TestReport:
             assert title in panel
         assert "Never reviewed answer?" not in panel  # the sixth most urgent
         assert "Due soon answer?" not in panel
+
+
+class TestReportForClinicians:
+    """The report and the dashboard panel link each page to what the viewer may open."""
+
+    url = "/admin/reports/clinical-review-due/"
+
+    @staticmethod
+    def start_url(page):
+        return f"/admin/clinical-review/{page.pk}/start/"
+
+    @staticmethod
+    def links_in(content, start, end="</table>"):
+        table = content[content.index(start) :]
+        table = table[: table.index(end)]
+        return [html.unescape(href) for href in re.findall(r'href="([^"]+)"', table)]
+
+    def test_every_link_a_clinician_sees_opens_for_them(self, client, roles, schedule):
+        run("--start-workflows")  # the two overdue pages are now at the clinical step
+        client.force_login(roles["clinician"])
+        response = client.get(self.url)
+        assert response.status_code == 200
+        content = response.content.decode()
+        links = self.links_in(content, '<table class="listing')
+        overdue = schedule["overdue"]
+        assert overdue.url in links  # the live page, not its editor
+        assert f"/admin/pages/{overdue.pk}/edit/" in links  # "Open review"
+        assert f"/admin/pages/{schedule['never'].pk}/edit/" not in links
+        for link in links:
+            assert client.get(link).status_code == 200, link
+        dashboard = client.get("/admin/").content.decode()
+        panel_links = self.links_in(dashboard, 'id="clinical-review-due-section"', "See all pages due for review")
+        assert f"/admin/pages/{overdue.pk}/edit/" in panel_links
+        for link in panel_links:
+            assert client.get(link).status_code == 200, link
+
+    def test_editors_keep_the_edit_link(self, client, roles, schedule):
+        client.force_login(roles["editor"])
+        links = self.links_in(client.get(self.url).content.decode(), '<table class="listing')
+        assert f"/admin/pages/{schedule['never'].pk}/edit/" in links
+        assert schedule["never"].url not in links
+
+    def test_dates_read_as_dates_and_pages_in_review_are_labelled(self, client, roles, schedule):
+        run("--start-workflows")
+        client.force_login(roles["clinician"])
+        content = client.get(self.url).content.decode()
+        overdue_due = TODAY - datetime.timedelta(days=10)
+        assert f"{overdue_due.day} {overdue_due:%b %Y}" in content
+        assert " ago" not in content
+        row = content[content.index("Overdue answer?") :].split("</tr>")[0]
+        assert "In review" in row
+        assert "Open review" in row
+        assert "Start review" not in row
+        row = content[content.index("Due soon answer?") :].split("</tr>")[0]
+        assert "In review" not in row
+        assert "Start review" in row
+
+    @pytest.mark.parametrize("role", ["clinician", "editor", "moderator"])
+    def test_start_review_puts_the_live_content_into_review_once(self, client, roles, schedule, role):
+        page = schedule["due_soon"]
+        page.summary = "An editor's unfinished draft."
+        page.save_revision(user=roles["editor"])
+        live_revision = QuestionPage.objects.get(pk=page.pk).live_revision_id
+        client.force_login(roles[role])
+        response = client.post(self.start_url(page), follow=True)
+        assert response.status_code == 200
+        assert "Clinical review started: “Due soon answer?”" in response.content.decode()
+        page = QuestionPage.objects.get(pk=page.pk)
+        assert page.live
+        assert page.live_revision_id == live_revision
+        state = page.current_workflow_state
+        assert state.requested_by is None  # submitted by the system
+        assert isinstance(page.current_workflow_task, ClinicalReviewTask)
+        assert page.current_workflow_task_state.revision.as_object().summary != "An editor's unfinished draft."
+
+        response = client.post(self.start_url(page), follow=True)
+        assert "“Due soon answer?” is already in review; no new review was started." in response.content.decode()
+        assert page.workflow_states.count() == 1
+
+    def test_start_review_is_a_csrf_protected_post_for_reviewers_and_editors_only(self, roles, schedule):
+        from django.test import Client
+
+        page = schedule["due_soon"]
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(roles["clinician"])
+        assert client.post(self.start_url(page)).status_code == 403
+        assert client.get(self.start_url(page)).status_code == 405
+        outsider = roles["editor"].__class__.objects.create_user("outsider", password="x")
+        outsider.user_permissions.add(Permission.objects.get(codename="access_admin"))
+        client = Client()
+        client.force_login(outsider)
+        response = client.post(self.start_url(page), follow=True)
+        assert "Sorry, you do not have permission to access this area." in response.content.decode()
+        assert not QuestionPage.objects.get(pk=page.pk).workflow_in_progress
+
+    def test_the_query_count_does_not_grow_with_the_rows(self, client, roles, schedule):
+        def queries_for_report():
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(self.url).status_code == 200
+            return len(captured)
+
+        run("--start-workflows")
+        client.force_login(roles["clinician"])
+        client.get(self.url)  # warm Wagtail's caches (site root paths)
+        few = queries_for_report()
+        for n in range(20):
+            QuestionPageFactory(title=f"Unreviewed answer {n}?")
+        many = queries_for_report()
+        assert len(pages_due_for_review()) == 24
+        assert many <= few, (few, many)
