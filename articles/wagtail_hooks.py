@@ -208,3 +208,10 @@ def register_clinical_review_urls():
         path("clinical-review/<int:page_id>/start/", start_review, name="clinical_review_start"),
         path("clinical-review/<int:page_id>/changes/", review_changes, name="clinical_review_changes"),
     ]
+
+
+@hooks.register("insert_global_admin_css")
+def report_tables_scroll_on_narrow_screens():
+    from django.templatetags.static import static
+
+    return format_html('<link rel="stylesheet" href="{}">', static("discsite/css/admin-reports.css"))
