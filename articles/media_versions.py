@@ -18,13 +18,17 @@ what changed. Media that no page uses is edited in place, as Wagtail does.
 import os
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import models, transaction
 from modelcluster.models import get_all_child_relations
+from PIL import Image as PILImage
+from PIL import ImageSequence
 from wagtail import blocks
 from wagtail.documents.forms import BaseDocumentForm
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
+from wagtail.images.fields import WagtailImageField
 from wagtail.images.forms import BaseImageForm
 from wagtail.log_actions import log
 from wagtail.models import Page, ReferenceIndex
@@ -225,6 +229,56 @@ def media_replaced_message(data):
 # ------------------------------------------------------------------ the admin's forms
 
 
+class VerifiedImageField(WagtailImageField):
+    """Wagtail's image upload field, refusing a damaged image with a form error instead of a 500.
+
+    Wagtail reads only enough of an upload to learn its format and size, and catches only Pillow's
+    decompression-bomb errors while doing so: a truncated or corrupt file (a GIF cut short, a PNG
+    with a broken chunk) raises OSError, struct.error or the like out of the form's validation, so
+    the admin answered 500. And a PNG or JPEG whose header is intact but whose pixels are missing
+    passed, to fail later, when a thumbnail or a reader's rendition is made of it.
+    """
+
+    default_error_messages = {
+        "damaged_image": (
+            "This image file is damaged or incomplete. Open it in an image editor, save or export it "
+            "again, and upload that file."
+        ),
+    }
+
+    def to_python(self, data):
+        try:
+            upload = super().to_python(data)
+        except ValidationError:
+            raise
+        except Exception as error:  # Pillow reports a damaged file with many exception types
+            raise ValidationError(self.error_messages["damaged_image"], code="damaged_image") from error
+        if upload is not None:
+            self.check_image_decodes(upload)
+        return upload
+
+    def check_image_decodes(self, upload):
+        """Decode the whole image with Pillow, as making its renditions will.
+
+        `verify()` checks the file's structure (chunk checksums, for PNG) without decoding, and leaves
+        the image unusable, so the file is opened again and every frame decoded with `load()`: that
+        is what finds pixel data cut short. Called after Wagtail's checks, which bound the pixels
+        (WAGTAILIMAGES_MAX_IMAGE_PIXELS, all frames counted), so decoding stays within that memory.
+        """
+        try:
+            upload.seek(0)
+            with PILImage.open(upload) as image:
+                image.verify()
+            upload.seek(0)
+            with PILImage.open(upload) as image:
+                for frame in ImageSequence.Iterator(image):
+                    frame.load()
+        except Exception as error:  # as above
+            raise ValidationError(self.error_messages["damaged_image"], code="damaged_image") from error
+        finally:
+            upload.seek(0)
+
+
 class VersionedMediaFormMixin:
     """Copy on write for the admin's image and document forms (see the module's docstring)."""
 
@@ -289,6 +343,17 @@ class VersionedMediaFormMixin:
 
 
 class VersionedImageForm(VersionedMediaFormMixin, BaseImageForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Wagtail builds its own field for `file` (wagtail.images.forms.formfield_for_dbfield); this
+        # one validates as it does and also decodes the image. Built per form, so that it reads the
+        # upload limits from the settings as Wagtail's does.
+        if "file" in self.fields:
+            wagtail_field = self.fields["file"]
+            self.fields["file"] = VerifiedImageField(
+                label=wagtail_field.label, required=wagtail_field.required, widget=wagtail_field.widget
+            )
+
     class Meta(BaseImageForm.Meta):
         pass
 
