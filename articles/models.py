@@ -21,6 +21,7 @@ from wagtail.admin.panels import (
     MultiFieldPanel,
     ObjectList,
     TabbedInterface,
+    TitleFieldPanel,
 )
 from wagtail.api import APIField
 from wagtail.fields import StreamField
@@ -158,8 +159,7 @@ class HealthContentPage(BasePage):
         FieldPanel("tags"),
         HealthChecksPanel(heading="Reading level and checks"),
     ]
-    provenance_panels = [
-        FieldPanel("author"),
+    source_panels = [
         MultiFieldPanel(
             [FieldPanel("source_name"), FieldPanel("source_url"), FieldPanel("source_updated_on")],
             heading="Source",
@@ -170,6 +170,7 @@ class HealthContentPage(BasePage):
             heading="Sponsorship",
         ),
     ]
+    provenance_panels = [FieldPanel("author"), *source_panels]
     review_panels = [
         HelpPanel(
             content=(
@@ -332,15 +333,22 @@ class QuestionPage(HealthContentPage):
         max_length=40, blank=True, help_text="The recording's length as the source gives it, e.g. '1min 32sec'."
     )
 
+    # The title panel is Wagtail's TitleFieldPanel, as in Page.content_panels: it fills the slug (on
+    # the Promote tab) from the question as it is typed, so a new answer saves the first time. The
+    # answering expert is required, so it is asked for here, on the tab the editor starts on.
     content_panels = [
-        FieldPanel("title", heading="Question", help_text="The question, as a reader would ask it."),
+        TitleFieldPanel(
+            "title", heading="Question", help_text="The question, as a reader would ask it.", placeholder="Question*"
+        ),
+        FieldPanel("author", heading="Answering expert"),
         FieldPanel("summary", heading="Short answer", help_text="The answer in two or three plain sentences."),
         FieldPanel("body", heading="Full answer"),
         FieldPanel("tags"),
         HealthChecksPanel(heading="Reading level and checks"),
     ]
     provenance_panels = [
-        *HealthContentPage.provenance_panels,
+        HelpPanel(content="<p>The answering expert is chosen on the <b>Content</b> tab, with the question.</p>"),
+        *HealthContentPage.source_panels,
         MultiFieldPanel([FieldPanel("audio"), FieldPanel("audio_duration")], heading="Audio answer"),
     ]
     other_voices_panels = [

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, TitleFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField
 from wagtail.models import Page
@@ -62,8 +62,14 @@ class ExpertPage(BasePage):
         help_text="The login of this person, so their approvals as a clinical reviewer are credited to this profile.",
     )
 
+    # Wagtail's TitleFieldPanel, as in Page.content_panels: the slug is filled from the name as it is typed.
     content_panels = [
-        FieldPanel("title", heading="Name", help_text="The person's name without honorific, e.g. 'Wang Fei'."),
+        TitleFieldPanel(
+            "title",
+            heading="Name",
+            help_text="The person's name without honorific, e.g. 'Wang Fei'.",
+            placeholder="Name*",
+        ),
         MultiFieldPanel(
             [
                 FieldPanel("honorific"),
