@@ -118,6 +118,9 @@ class SitePagePermissionTester(PagePermissionTester):
         )
         return super().can_publish_subpage() and not reviewed
 
+    def can_copy(self):
+        return super().can_copy() and self.page.specific_class.can_be_copied
+
     def can_lock(self):
         if self.user.is_superuser or self.page.current_workflow_task:
             return super().can_lock()
@@ -137,12 +140,21 @@ class BasePage(PublishGateMixin, Page):
     """
 
     clinically_reviewed = True
+    # False for a type whose copy could not stand beside the original (a topic is bound to its tag).
+    can_be_copied = True
 
     class Meta:
         abstract = True
 
     def permissions_for_user(self, user):
         return SitePagePermissionTester(user, self)
+
+    def copy(self, *args, **kwargs):
+        """A copy starts its own life: Wagtail would make a copy of a live page live at once (no
+        `publish()`, so no gate), under a new title; a reviewed type's copy waits for its review."""
+        if self.clinically_reviewed:
+            kwargs["keep_live"] = False
+        return super().copy(*args, **kwargs)
 
     def get_view_restrictions(self):
         """As Wagtail's, without its two queries on every request when no restriction covers the page.

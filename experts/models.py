@@ -84,6 +84,8 @@ class ExpertPage(BasePage):
         FieldPanel("bio"),
     ]
     settings_panels = [*Page.settings_panels, FieldPanel("user", permission="auth.change_user")]
+    # A copy is another person's profile: it must not take this one's login (one profile per login).
+    exclude_fields_in_copy = ["user"]
     base_form_class = ExpertPageForm
     search_fields = [
         *Page.search_fields,

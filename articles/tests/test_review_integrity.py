@@ -463,6 +463,25 @@ def route_copy_and_publish(client, roles):
     return page
 
 
+def route_copy_a_topic_and_publish(client, roles):
+    topic = TopicPageFactory(title="Exercise", intro="Exercises that help.")
+    client.post(
+        f"/admin/pages/{topic.pk}/copy/",
+        {
+            "new_title": UNAPPROVED,
+            "new_slug": "copied-topic",
+            "new_parent_page": str(topic.get_parent().pk),
+            "copy_subpages": "",
+            "publish_copies": "on",
+            "alias": "",
+        },
+    )
+    copied = TopicPage.objects.filter(slug="copied-topic").first()
+    if copied is not None:
+        assert not copied.live, "a copy of a live topic went live under a new title"
+    return live_reviewed_page(roles)
+
+
 ROUTES = [
     route_edit_form_publish,
     route_sign_off_after_a_change,
@@ -588,3 +607,25 @@ def test_the_history_says_who_reviewed_the_page_in_words(roles):
     history = signed_in(roles["moderator"]).get(f"/admin/pages/{page.pk}/history/").content.decode()
     assert "Review record: medically reviewed by Dr Ada Reviewer, Orthopedics on" in history
     assert "bound method" not in history
+
+
+@pytest.mark.parametrize("role", ["moderator", "admin"])
+def test_copying_a_reviewers_profile_copies_neither_its_login_nor_its_live_state(roles, role):
+    reviewer = roles["clinician"].expert_profile
+    form = {
+        "new_title": "Ada Reviewer (copy)",
+        "new_slug": "ada-reviewer-copy",
+        "new_parent_page": str(reviewer.get_parent().pk),
+        "copy_subpages": "",
+        "alias": "",
+    }
+    client = signed_in(roles[role])
+    refused = client.post(f"/admin/pages/{reviewer.pk}/copy/", {**form, "publish_copies": "on"})
+    assert refused.status_code == 200
+    assert "You do not have permission to publish pages" in refused.content.decode()
+    response = client.post(f"/admin/pages/{reviewer.pk}/copy/", form)
+    assert response.status_code == 302
+    copied = ExpertPage.objects.get(slug="ada-reviewer-copy")
+    assert copied.user_id is None
+    assert not copied.live
+    assert ExpertPage.objects.get(pk=reviewer.pk).user == roles["clinician"]
