@@ -32,6 +32,7 @@ from wagtail.search import index
 from discsite.api_fields import ExpertSummaryField, TagNameField, TagNamesField
 from discsite.models import BasePage, IndexPage, paginate
 
+from .admin_status import review_status
 from .blocks import HealthBodyBlock, ReferencesBlock
 from .integrity import REVIEW_RECORD_FIELDS, is_protected_revision
 from .panels import HealthChecksPanel
@@ -220,6 +221,12 @@ class HealthContentPage(BasePage):
         if not getattr(settings, "WAGTAIL_WORKFLOW_ENABLED", True):
             return None
         return clinical_review_workflow()
+
+    @property
+    def status_string(self):
+        """The page's clinical review stage wherever Wagtail shows a page's status (explorer,
+        dashboard, reports): "Changes requested", "Awaiting sign-off", "Review overdue"..."""
+        return review_status(self)
 
     def save_revision(self, *args, overwrite_revision=None, **kwargs):
         """A live revision, or one a reviewer has seen, is a record: an edit that asks to overwrite it
