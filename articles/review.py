@@ -18,8 +18,9 @@ from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from wagtail.admin.widgets import AdminDateInput
+from wagtail.forms import TaskStateCommentForm
 from wagtail.log_actions import log
-from wagtail.models import AbstractGroupApprovalTask, Page, TaskState
+from wagtail.models import AbstractGroupApprovalTask, GroupApprovalTask, Page, TaskState
 
 from .integrity import content_changers, fingerprint, unreviewed_import_reason
 
@@ -466,3 +467,42 @@ def clinical_review_workflow():
         .order_by("pk")
         .first()
     )
+
+
+class SignOffForm(TaskStateCommentForm):
+    """The editorial sign-off's confirmation: approving it publishes the page at once."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].help_text = (
+            "Approving publishes this page now: readers see it straight away. "
+            "Optional comment, sent to the author and the person who submitted the page."
+        )
+
+
+class EditorialSignOffTask(GroupApprovalTask):
+    """Wagtail's group approval as the workflow's last step, whose approval publishes the page.
+
+    Wagtail offers a one-click "Approve" there; here approving always opens a dialog (a modal
+    action with its form) that says it publishes the page now, so nobody publishes by accident.
+    """
+
+    class Meta:
+        verbose_name = "editorial sign-off task"
+        verbose_name_plural = "editorial sign-off tasks"
+
+    @classmethod
+    def get_description(cls):
+        return "Moderators sign the page off; their approval publishes it."
+
+    def get_actions(self, obj, user):
+        """Wagtail's actions for this user, with its approvals (one click, or with a comment) made one
+        modal approval whose dialog says that it publishes."""
+        actions = super().get_actions(obj, user)
+        others = [action for action in actions if action[0] != "approve"]
+        if len(others) == len(actions):
+            return actions
+        return [*others, ("approve", "Approve and publish…", True)]
+
+    def get_form_for_action(self, action):
+        return SignOffForm if action == "approve" else TaskStateCommentForm

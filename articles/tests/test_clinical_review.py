@@ -15,6 +15,7 @@ from articles.models import QuestionPage
 from articles.review import (
     ApproveForm,
     ClinicalReviewTask,
+    EditorialSignOffTask,
     RequestChangesForm,
     add_months,
     clinical_review_workflow,
@@ -48,7 +49,8 @@ def test_health_content_always_uses_the_two_step_clinical_review_workflow(roles)
     workflow = clinical_review_workflow()
     assert workflow.name == "Clinical review"
     tasks = [task.specific for task in workflow.tasks]
-    assert [type(task) for task in tasks] == [ClinicalReviewTask, GroupApprovalTask]
+    assert [type(task) for task in tasks] == [ClinicalReviewTask, EditorialSignOffTask]
+    assert isinstance(tasks[1], GroupApprovalTask)  # Wagtail's group approval, asking before it publishes
     assert [group.name for group in tasks[0].groups.all()] == ["Clinical reviewers"]
     assert [group.name for group in tasks[1].groups.all()] == ["Moderators"]
     assert draft_question(roles["editor"]).get_workflow() == workflow

@@ -75,8 +75,7 @@ def test_a_page_goes_from_draft_to_medically_reviewed(demo_site, chromium, scree
     tag_input = editor.locator("#panel-child-content-tags-content .tagit-new input")
     tag_input.fill("Treatment")
     tag_input.press("Enter")
-    editor.click("#tab-label-author_source_sponsorship")
-    editor.get_by_text("Choose a page (Expert)").click()
+    editor.get_by_text("Choose a page (Expert)").click()  # the answering expert, on the Content tab
     chooser = editor.locator(".modal-dialog")
     chooser.get_by_role("link", name="Wang Fei", exact=True).click()
     chooser.wait_for(state="hidden")
@@ -134,11 +133,14 @@ def test_a_page_goes_from_draft_to_medically_reviewed(demo_site, chromium, scree
     page.refresh_from_db()
     assert not page.live
 
-    # 5. The moderator signs off, which publishes the page.
+    # 5. The moderator signs off, which publishes the page (after a dialog saying so).
     moderator = log_in(chromium, server, "moderator")
     moderator.goto(f"{server.url}/admin/pages/{page.pk}/edit/")
     screenshot(moderator, "08-moderator-signs-off")
-    action_menu(moderator, "Approve")
+    action_menu(moderator, "Approve and publish…")
+    modal = moderator.locator(".modal-dialog")
+    expect(modal.get_by_text("Approving publishes this page now")).to_be_visible()
+    modal.get_by_role("button", name="Approve and publish…").click()
     moderator.wait_for_url(re.compile(r"/admin/pages/\d+/$"))
     page.refresh_from_db()
     assert page.live
