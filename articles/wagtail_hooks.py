@@ -10,10 +10,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.pages.bulk_actions.publish import PublishBulkAction
 from wagtail.log_actions import LogFormatter
 
 from discsite.models import PUBLISH_REFUSAL_HOOK
 
+from .admin_status import workflow_confirmation
 from .admin_views import ReadingLevelReportView, ReviewDuePanel, ReviewDueReportView, SponsoredCheckReportView
 from .models import HealthContentPage
 from .review import ClinicalReviewTask, clean_action_data, unapproved_publishing_refusal
@@ -169,8 +171,24 @@ def say_where_the_clinical_review_stands(request, page):
     return None
 
 
+class ReviewedPublishBulkAction(PublishBulkAction):
+    """Wagtail's bulk Publish, offered only for pages the user could publish that way: never health
+    content, which goes live through the Clinical review workflow. Such pages are listed apart in the
+    confirmation, with the reason, and nothing offers to publish them."""
+
+    template_name = "articles/admin/confirm_bulk_publish.html"
+
+    def check_perm(self, page):
+        return not isinstance(page.specific, HealthContentPage) and super().check_perm(page)
+
+
+# Registered after Wagtail's own (order 1), so that it replaces the bulk action of the same type.
+hooks.register("register_bulk_action", ReviewedPublishBulkAction, order=1)
+
+
 @hooks.register("before_bulk_action")
 def refuse_bulk_publishing_of_health_content(request, action_type, objects, action_class_instance):
+    """The last line, should a health page reach the bulk action's execution all the same."""
     if action_type != "publish":
         return None
     health_pages = [page for page in objects if isinstance(page.specific, HealthContentPage)]
@@ -215,3 +233,35 @@ def report_tables_scroll_on_narrow_screens():
     from django.templatetags.static import static
 
     return format_html('<link rel="stylesheet" href="{}">', static("discsite/css/admin-reports.css"))
+
+
+def workflow_action_taken(request, page):
+    """Which workflow action the editor's form just took on the page, if any: "submit", "resubmit",
+    "approve" or "reject" (the names of the actions of our tasks)."""
+    if request.method != "POST":
+        return None
+    if request.POST.get("action-workflow-action"):
+        return request.POST.get("workflow-action-name")
+    if request.POST.get("action-submit") or request.POST.get("action-restart-workflow"):
+        state = page.current_workflow_state
+        # Resubmitting after a request for changes resumes the same workflow, at a new task state.
+        return "resubmit" if state is not None and state.task_states.count() > 1 else "submit"
+    return None
+
+
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def confirm_workflow_actions(request, page):
+    """After a workflow action in the page editor: say what happened and what comes next
+    ("Approved. The page now waits for a moderator's sign-off."), in place of Wagtail's generic
+    "has been updated" or "submitted for moderation"."""
+    action = workflow_action_taken(request, page)
+    if action not in ("submit", "resubmit", "approve", "reject"):
+        return None
+    page = type(page.specific).objects.get(pk=page.pk)
+    storage = messages.get_messages(request)
+    others = [message for message in storage if message.level != messages.SUCCESS]  # reading marks all as used
+    for message in others:
+        messages.add_message(request, message.level, message.message, extra_tags=message.extra_tags)
+    messages.success(request, workflow_confirmation(page, action))
+    return None
