@@ -577,6 +577,8 @@ class TopicPage(BasePage):
     Its introduction is free text that readers take as guidance, so it is clinically reviewed.
     """
 
+    can_be_copied = False  # one topic per tag: a copy could not stand beside its original
+
     tag = models.OneToOneField(
         "taggit.Tag",
         on_delete=models.PROTECT,

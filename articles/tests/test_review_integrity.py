@@ -490,6 +490,7 @@ ROUTES = [
     route_revert_to_an_unreviewed_revision,
     route_approve_in_the_edit_form_with_changes,
     route_copy_and_publish,
+    route_copy_a_topic_and_publish,
 ]
 
 
