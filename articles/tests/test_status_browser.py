@@ -1,0 +1,122 @@
+"""What editors see of a page's review, in a real browser with the demo logins: the explorer names
+the stage ("Changes requested", "Awaiting sign-off"), each action says what comes next, and the
+moderator's approval asks before it publishes. Screenshots at 1280 and 390 px go to test-artifacts/.
+"""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import expect
+from wagtail.rich_text import RichText
+
+from articles.factories import QuestionPageFactory
+from articles.models import QuestionIndexPage, QuestionPage
+from articles.tests.test_review_in_browser import action_menu, log_in
+from experts.models import ExpertPage
+
+pytestmark = pytest.mark.browser
+
+TITLE = "Can I lift things with a herniated disc?"
+CHANGES = "Say how heavy is too heavy, and what to do if the leg pain returns."
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def draft_in_review(seeded_live_server):
+    """A new answer by the demo editor, submitted to the Clinical review workflow."""
+    call_command("create_demo_users", verbosity=0)
+    from django.contrib.auth import get_user_model
+
+    editor = get_user_model().objects.get(username="editor")
+    page = QuestionPageFactory(
+        parent=QuestionIndexPage.objects.get(),
+        title=TITLE,
+        slug="can-i-lift-things",
+        author=ExpertPage.objects.get(title="Wang Fei"),
+        live=False,
+        first_published_at=None,
+        last_published_at=None,
+        owner=editor,
+        # As the editor saves it: rich text with its block keys.
+        body=[("paragraph", RichText('<p data-block-key="a1b2c">Lift with your knees, close to you.</p>'))],
+    )
+    page.save_revision(user=editor)
+    page.get_workflow().start(page, editor)
+    return page
+
+
+def expect_listed_as(page, title, label):
+    """The explorer row's status tag reads `label` (after its screen-reader prefix)."""
+    tag = page.locator("tr", has_text=title).locator(".w-status")
+    expect(tag).to_have_text(re.compile(rf"Current page status:\s*{re.escape(label)}\s*$"))
+
+
+def both_widths(page, screenshot, name):
+    screenshot(page, f"{name}-1280")
+    page.set_viewport_size(PHONE)
+    screenshot(page, f"{name}-390")
+    page.set_viewport_size(DESKTOP)
+
+
+def test_the_explorer_and_the_editor_say_where_the_review_stands(
+    seeded_live_server, draft_in_review, chromium, screenshot
+):
+    server, page = seeded_live_server, draft_in_review
+    edit_url = f"{server.url}/admin/pages/{page.pk}/edit/"
+    listing = re.compile(rf"/admin/pages/{page.get_parent().pk}/$")
+
+    # 1. A clinician asks for changes; the explorer says so, and who has been told.
+    clinician = log_in(chromium, server, "clinician")
+    clinician.goto(edit_url)
+    expect(clinician.locator("[data-review-status]")).to_contain_text("In clinical review")
+    action_menu(clinician, "Request changes")
+    modal = clinician.locator(".modal-dialog")
+    modal.locator("textarea").fill(CHANGES)
+    modal.get_by_role("button", name="Request changes").click()
+    clinician.wait_for_url(listing)
+    expect(clinician.locator(".messages")).to_contain_text("Changes requested; the author has been told.")
+    expect_listed_as(clinician, TITLE, "Changes requested")
+    both_widths(clinician, screenshot, "01-explorer-changes-requested")
+
+    # 2. The editor sees the stage in the editor's header, makes the changes and resubmits.
+    editor = log_in(chromium, server, "editor")
+    editor.goto(edit_url)
+    expect(editor.locator("[data-review-status]")).to_contain_text("Changes requested")
+    both_widths(editor, screenshot, "02-editor-header-changes-requested")
+    editor.fill("#id_summary", "Yes, light things, close to your body; nothing that brings back the leg pain.")
+    action_menu(editor, "Resubmit to Clinical review")
+    editor.wait_for_url(listing)
+    expect(editor.locator(".messages")).to_contain_text("Resubmitted. The page now waits for a clinical reviewer")
+    expect_listed_as(editor, TITLE, "In clinical review")
+
+    # 3. The clinician approves; the page waits for a moderator.
+    clinician.goto(edit_url)
+    action_menu(clinician, "Approve clinical review")
+    modal = clinician.locator(".modal-dialog")
+    modal.get_by_role("button", name="Approve clinical review").click()
+    clinician.wait_for_url(listing)
+    expect(clinician.locator(".messages")).to_contain_text("Approved. The page now waits for a moderator's sign-off.")
+    expect_listed_as(clinician, TITLE, "Awaiting sign-off")
+    both_widths(clinician, screenshot, "03-explorer-awaiting-sign-off")
+
+    # 4. The moderator's approval opens a dialog saying it publishes now; nothing is live until they confirm.
+    moderator = log_in(chromium, server, "moderator")
+    moderator.goto(edit_url)
+    expect(moderator.locator("[data-review-status]")).to_contain_text("Awaiting sign-off")
+    action_menu(moderator, "Approve and publish…")
+    modal = moderator.locator(".modal-dialog")
+    expect(modal.get_by_text("Approving publishes this page now")).to_be_visible()
+    both_widths(moderator, screenshot, "04-moderator-confirms-publishing")
+    assert not QuestionPage.objects.get(pk=page.pk).live
+    modal.get_by_role("button", name="Approve and publish…").click()
+    moderator.wait_for_url(listing)
+    assert QuestionPage.objects.get(pk=page.pk).live
+    reviewed = f"Published · reviewed on {timezone.localdate():%-d %b %Y}"
+    expect(moderator.locator(".messages")).to_contain_text(
+        f"Approved and published: readers see it now, reviewed on {timezone.localdate():%-d %b %Y}."
+    )
+    expect_listed_as(moderator, TITLE, reviewed)
+    both_widths(moderator, screenshot, "05-explorer-published-and-reviewed")
