@@ -10,7 +10,6 @@ import json
 import re
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from django.utils.formats import date_format
 from wagtail.models import TaskState
@@ -28,16 +27,11 @@ from articles.tests.test_permissions import (
     live_reviewed_page,
     workflow_action_url,
 )
+from articles.tests.test_review_integrity import signed_in
 
 pytestmark = pytest.mark.django_db
 
 CHANGES = "Say how long to walk for."
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def with_changes_requested(roles):
