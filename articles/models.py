@@ -88,7 +88,12 @@ class HealthContentPage(BasePage):
     )
     body = StreamField(HealthBodyBlock())
     tags = ClusterTaggableManager(
-        through=HealthPageTag, blank=True, help_text="Topics this page belongs to; each tag has a topic page."
+        through=HealthPageTag,
+        blank=True,
+        help_text=(
+            "Topics this page belongs to. A tag links readers to its topic page once one is made for it "
+            "(Pages → Topics → Add child page); a new tag has none until then."
+        ),
     )
     author = models.ForeignKey(
         "experts.ExpertPage",
