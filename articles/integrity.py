@@ -23,7 +23,8 @@ from django.db import models
 from wagtail.documents import get_document_model
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model
-from wagtail.models import TaskState
+
+from discsite.models import is_protected_revision
 
 # The review record is stamped on the page when an approved revision goes live; it is what the
 # approval says about the content, not part of it.
@@ -153,19 +154,6 @@ def fingerprint(revision):
     """A SHA-256 of `reader_view(revision)`: equal exactly when readers would see the same thing."""
     data = json.dumps(reader_view(revision), sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
-
-
-def is_protected_revision(revision):
-    """A revision that is live, scheduled to go live, or was ever put before a reviewer: it is a
-    record of what was seen and decided, and is never rewritten in place."""
-    if revision is None or revision.pk is None:
-        return False
-    if revision.approved_go_live_at is not None:
-        return True
-    if TaskState.objects.filter(revision_id=revision.pk).exists():
-        return True
-    content_object = revision.content_object
-    return getattr(content_object, "live_revision_id", None) == revision.pk
 
 
 def refuse_rewriting_protected_revisions(sender, instance, update_fields=None, **kwargs):

@@ -34,7 +34,7 @@ from discsite.models import BasePage, IndexPage, paginate
 
 from .admin_status import review_status
 from .blocks import HealthBodyBlock, ReferencesBlock
-from .integrity import REVIEW_RECORD_FIELDS, is_protected_revision
+from .integrity import REVIEW_RECORD_FIELDS
 from .panels import HealthChecksPanel
 from .review import (
     ClinicalReviewTask,
@@ -233,13 +233,6 @@ class HealthContentPage(BasePage):
         dashboard, reports): "Changes requested", "Awaiting sign-off", "Review overdue"..."""
         return review_status(self)
 
-    def save_revision(self, *args, overwrite_revision=None, **kwargs):
-        """A live revision, or one a reviewer has seen, is a record: an edit that asks to overwrite it
-        (Wagtail's autosave sends `overwrite_revision_id`) is saved as a new revision instead."""
-        if is_protected_revision(overwrite_revision):
-            overwrite_revision = None
-        return super().save_revision(*args, overwrite_revision=overwrite_revision, **kwargs)
-
     def with_content_json(self, content):
         """Keep the live review record when a revision is loaded: it belongs to the page, not to the draft."""
         page = super().with_content_json(content)
@@ -247,10 +240,6 @@ class HealthContentPage(BasePage):
             field = self._meta.get_field(name)
             setattr(page, field.attname, getattr(self, field.attname))
         return page
-
-    def copy(self, *args, **kwargs):
-        kwargs["keep_live"] = False
-        return super().copy(*args, **kwargs)
 
     def clean(self):
         super().clean()

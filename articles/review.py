@@ -183,7 +183,7 @@ class ClinicalReviewTask(AbstractGroupApprovalTask):
             return self.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)
         return TaskState.objects.none()
 
-    def approval_refusal(self, obj, user, task_state=None):
+    def approval_refusal(self, obj, user):
         """Why `user` may not approve the revision under review, or None if they may."""
         if not self.is_reviewer(user):
             return "Only clinical reviewers can approve the clinical review."
@@ -231,7 +231,7 @@ class ClinicalReviewTask(AbstractGroupApprovalTask):
             raise PermissionDenied(" ".join(error.messages)) from error
         comment = (data.get("comment") or "").strip()
         if action_name == "approve":
-            refusal = self.approval_refusal(page, user, task_state)
+            refusal = self.approval_refusal(page, user)
             if refusal:
                 raise PermissionDenied(refusal)
             profile = user.expert_profile

@@ -21,6 +21,7 @@ from wagtail.models import (
     Page,
     PagePermissionTester,
     RevisionMixin,
+    TaskState,
     WorkflowMixin,
 )
 
@@ -74,6 +75,18 @@ def publish_refusal(obj, revision):
     return None
 
 
+def is_protected_revision(revision):
+    """A revision that is live, scheduled to go live, or was ever put before a reviewer: it is a
+    record of what was seen and decided, and is never rewritten in place."""
+    if revision is None or revision.pk is None:
+        return False
+    if revision.approved_go_live_at is not None:
+        return True
+    if TaskState.objects.filter(revision_id=revision.pk).exists():
+        return True
+    return getattr(revision.content_object, "live_revision_id", None) == revision.pk
+
+
 class PublishGateMixin:
     """For models with Wagtail's draft state (pages, snippets): every route that makes an object
     live calls `publish` (the edit form, the workflow's last step, bulk actions, scheduled
@@ -95,6 +108,14 @@ class PublishGateMixin:
         if reason:
             raise PublishPermissionError(reason)
         return super().publish(revision, *args, **kwargs)
+
+    def save_revision(self, *args, overwrite_revision=None, **kwargs):
+        """A live revision, or one a reviewer has seen, is a record: an edit that asks to overwrite it
+        (Wagtail's autosave sends `overwrite_revision_id`, for pages and snippets alike) is saved
+        as a new revision instead, so nothing typed is lost and nothing approved is changed."""
+        if is_protected_revision(overwrite_revision):
+            overwrite_revision = None
+        return super().save_revision(*args, overwrite_revision=overwrite_revision, **kwargs)
 
 
 class SitePagePermissionTester(PagePermissionTester):

@@ -17,7 +17,7 @@ from wagtail.models import Revision, TaskState, WorkflowState
 from wagtail.test.utils.form_data import nested_form_data, rich_text
 
 from articles.factories import TopicPageFactory
-from articles.integrity import content_of, fingerprint
+from articles.integrity import content_of, fingerprint, publishing_unreviewed_source_material
 from articles.models import QuestionPage, TopicPage
 from articles.review import ClinicalReviewTaskState, add_months, clinical_approval_for
 from articles.tests.test_clinical_review import act, draft_question, submit
@@ -630,3 +630,22 @@ def test_copying_a_reviewers_profile_copies_neither_its_login_nor_its_live_state
     assert copied.user_id is None
     assert not copied.live
     assert ExpertPage.objects.get(pk=reviewer.pk).user == roles["clinician"]
+
+
+def test_the_live_safety_net_revision_is_not_rewritten_through_the_autosave_field(roles):
+    texts = SafetyNetText.objects.get()
+    with publishing_unreviewed_source_material("a test: the texts in force, as a revision"):
+        live = texts.save_revision()
+        live.publish()
+    live_content = dict(Revision.objects.get(pk=live.pk).content)
+    response = signed_in(roles["editor"]).post(
+        f"/admin/snippets/discsite/safetynettext/edit/{texts.pk}/",
+        {**safety_net_form_data(texts, urgent_care_action=UNAPPROVED), "overwrite_revision_id": str(live.pk)},
+    )
+    assert response.status_code in (200, 302)
+    assert Revision.objects.get(pk=live.pk).content == live_content, "the live revision was rewritten"
+    texts = SafetyNetText.objects.get()
+    assert texts.urgent_care_action != UNAPPROVED
+    assert texts.get_latest_revision().content["urgent_care_action"] == UNAPPROVED, (
+        "the edit is kept as a new revision"
+    )
