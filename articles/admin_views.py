@@ -1,5 +1,5 @@
 """Admin views for clinical review: the "Clinical review due" report and dashboard panel, starting
-a review from them, and the comparison a reviewer is offered first."""
+a review from them, the comparison a reviewer is offered first, and the editor's live checks."""
 
 import datetime
 
@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
+from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -26,6 +27,7 @@ from experts.models import ExpertPage
 
 from .integrity import fingerprint
 from .models import HEALTH_PAGE_MODELS, HealthContentPage, load_listing_cards
+from .panels import health_checks, notes_by_place, render_checks
 from .readability import TARGET_GRADE
 from .review import (
     ClinicalReviewTask,
@@ -369,3 +371,31 @@ class SponsoredCheckReportView(HealthPageReportMixin, ReportView):
         for page in pages:
             page.findings_text = " ".join(page.health_page.promotion_flags)
         return pages
+
+
+@require_POST
+def health_checks_view(request, app_label, model_name):
+    """The checks of a health page's text as it stands in the editor's form, unsaved: the panel's
+    content and the notes to show beside the summary and each body block, as JSON. The editor's
+    browser posts the whole form here as the editor types (articles/js/health-checks.js)."""
+    try:
+        model = ContentType.objects.get_by_natural_key(app_label, model_name).model_class()
+    except ContentType.DoesNotExist:
+        model = None
+    if model is None or not issubclass(model, HealthContentPage):
+        return JsonResponse({"error": "Not a kind of health page."}, status=404)
+    body_block = model._meta.get_field("body").stream_block
+    try:
+        # The block's own form decoding, as the edit form does it, but without validation: an
+        # unfinished block still has words to check.
+        body = body_block.value_from_datadict(request.POST, {}, "body")
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": "The body could not be read; save the page to see its checks."}, status=400)
+    page = model(
+        title=request.POST.get("title", ""),
+        summary=request.POST.get("summary", ""),
+        body=body,
+        promotion_reason=request.POST.get("promotion_reason", ""),
+    )
+    checks = health_checks(page)
+    return JsonResponse({"result": render_checks(checks), "notes": notes_by_place(checks)})

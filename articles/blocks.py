@@ -5,6 +5,7 @@ picker, and its own template in templates/blocks/.
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.html import escape
 from wagtail import blocks
 from wagtail.contrib.typed_table_block.blocks import TypedTableBlock
 from wagtail.documents.blocks import DocumentChooserBlock
@@ -16,9 +17,26 @@ from wagtail.images.blocks import ImageChooserBlock
 INLINE_FEATURES = ["bold", "italic", "link", "superscript", "subscript"]
 
 
+def reader_html(bound_block):
+    """The HTML of the words a reader sees in one body block, which the reading level and the
+    promotion check judge. Each block class answers for itself with a `reader_html(value)` method;
+    a block without one (the urgent-care card, whose words live in a snippet, and the sponsored
+    section, which is promotion by design and labelled as such) has none to judge."""
+    method = getattr(bound_block.block, "reader_html", None)
+    return method(bound_block.value) if method else ""
+
+
+def _plain(*texts):
+    """Plain-text fields of a block as HTML, each its own paragraph."""
+    return "".join(f"<p>{escape(text)}</p>" for text in texts if text)
+
+
 class ParagraphBlock(blocks.RichTextBlock):
     def __init__(self, **kwargs):
         super().__init__(features=INLINE_FEATURES, **kwargs)
+
+    def reader_html(self, value):
+        return value.source
 
     class Meta:
         icon = "pilcrow"
@@ -38,6 +56,9 @@ class HeadingBlock(blocks.StructBlock):
         help_text="The page title is the only top-level heading; start sections at 'Section heading'.",
     )
 
+    def reader_html(self, value):
+        return _plain(value["text"])
+
     class Meta:
         icon = "title"
         template = "blocks/heading.html"
@@ -51,6 +72,9 @@ class ListBlock(blocks.StructBlock):
         default="bulleted",
     )
     items = blocks.ListBlock(blocks.RichTextBlock(features=INLINE_FEATURES), min_num=1)
+
+    def reader_html(self, value):
+        return "".join(item.source for item in value["items"])
 
     class Meta:
         icon = "list-ul"
@@ -88,6 +112,9 @@ class CalloutBlock(blocks.StructBlock):
         context["heading"] = value["title"] or self.DEFAULT_TITLES.get(value["kind"], "")
         return context
 
+    def reader_html(self, value):
+        return _plain(value["title"]) + value["text"].source
+
     class Meta:
         icon = "warning"
         template = "blocks/callout.html"
@@ -119,6 +146,9 @@ class ImageBlock(blocks.StructBlock):
     caption = blocks.CharBlock(required=False, max_length=255)
     credit = blocks.CharBlock(required=False, max_length=120)
 
+    def reader_html(self, value):
+        return _plain(value["alt_text"], value["caption"], value["credit"])
+
     class Meta:
         icon = "image"
         template = "blocks/image.html"
@@ -128,6 +158,9 @@ class ImageBlock(blocks.StructBlock):
 class QuoteBlock(blocks.StructBlock):
     quote = blocks.TextBlock()
     attribution = blocks.CharBlock(required=False, max_length=160)
+
+    def reader_html(self, value):
+        return _plain(value["quote"], value["attribution"])
 
     class Meta:
         icon = "openquote"
@@ -147,6 +180,9 @@ class AudioBlock(blocks.StructBlock):
         features=INLINE_FEATURES, help_text="What is said, for readers who cannot listen. Required."
     )
 
+    def reader_html(self, value):
+        return _plain(value["title"]) + value["transcript"].source
+
     class Meta:
         icon = "media"
         template = "blocks/audio.html"
@@ -159,6 +195,9 @@ class VideoBlock(blocks.StructBlock):
     transcript = blocks.RichTextBlock(
         features=INLINE_FEATURES, required=False, help_text="A transcript, if the video has no captions."
     )
+
+    def reader_html(self, value):
+        return _plain(value["title"]) + (value["transcript"].source if value["transcript"] else "")
 
     class Meta:
         icon = "media"
@@ -175,6 +214,9 @@ class TableBlock(blocks.StructBlock):
             ("rich_text", blocks.RichTextBlock(features=INLINE_FEATURES)),
         ]
     )
+
+    def reader_html(self, value):
+        return _plain(value["caption"])
 
     class Meta:
         icon = "table"

@@ -34,8 +34,11 @@ from discsite.models import BasePage, IndexPage, paginate
 
 from .admin_status import review_status
 from .blocks import HealthBodyBlock, ReferencesBlock
+from .forms import HealthPageForm
+from .guardrail import promotion_findings
 from .integrity import REVIEW_RECORD_FIELDS
 from .panels import HealthChecksPanel
+from .readability import page_text, reading_level
 from .review import (
     ClinicalReviewTask,
     ClinicalReviewTaskState,
@@ -64,10 +67,19 @@ HealthPageManager = PageManager.from_queryset(HealthPageQuerySet)
 
 
 def health_edit_handler(content_panels, provenance_panels, review_panels, *extra_tabs):
-    """The editor's tabs for a health page, in the order an editor works through them."""
+    """The editor's tabs for a health page, in the order an editor works through them. The Content
+    tab ends with the checks of its text, and the editor's reason if they flag wording that is not
+    promotion."""
     return TabbedInterface(
         [
-            ObjectList(content_panels, heading="Content"),
+            ObjectList(
+                [
+                    *content_panels,
+                    HealthChecksPanel(heading="Reading level and checks"),
+                    FieldPanel("promotion_reason"),
+                ],
+                heading="Content",
+            ),
             *extra_tabs,
             ObjectList(provenance_panels, heading="Author, source & sponsorship"),
             ObjectList(review_panels, heading="Clinical review"),
@@ -146,8 +158,18 @@ class HealthContentPage(BasePage):
     promotion_flags = models.JSONField(
         default=list, editable=False, help_text="Promotion found outside sponsored sections, set on save."
     )
+    promotion_reason = models.TextField(
+        blank=True,
+        verbose_name="why this is not promotion",
+        help_text=(
+            "Only if the checks above flag wording that is not promotion: say why (for example, "
+            "'the NHS prescription charge'). Needed to submit such a page; the reviewing clinician sees it."
+        ),
+    )
 
     objects = HealthPageManager()
+    base_form_class = HealthPageForm
+    summary_label = "the introduction"  # how the checks name the summary to the editor
 
     search_fields = [
         *Page.search_fields,
@@ -163,7 +185,6 @@ class HealthContentPage(BasePage):
         FieldPanel("summary"),
         FieldPanel("body"),
         FieldPanel("tags"),
-        HealthChecksPanel(heading="Reading level and checks"),
     ]
     source_panels = [
         MultiFieldPanel(
@@ -255,9 +276,6 @@ class HealthContentPage(BasePage):
 
     def update_checks(self):
         """Reading level and the sponsored-content guardrail, from the text as it stands."""
-        from .guardrail import promotion_findings
-        from .readability import page_text, reading_level
-
         self.reading_grade, self.reading_smog = reading_level(page_text(self))
         self.promotion_flags = promotion_findings(self, site_hosts=settings.ALLOWED_HOSTS)
 
@@ -314,6 +332,7 @@ class QuestionPage(HealthContentPage):
     """One question answered by one named expert. The title is the question."""
 
     listing_label = "Expert answer"
+    summary_label = "the short answer"
 
     author = models.ForeignKey(
         "experts.ExpertPage",
@@ -345,7 +364,6 @@ class QuestionPage(HealthContentPage):
         FieldPanel("summary", heading="Short answer", help_text="The answer in two or three plain sentences."),
         FieldPanel("body", heading="Full answer"),
         FieldPanel("tags"),
-        HealthChecksPanel(heading="Reading level and checks"),
     ]
     provenance_panels = [
         HelpPanel(content="<p>The answering expert is chosen on the <b>Content</b> tab, with the question.</p>"),
@@ -420,11 +438,7 @@ class ArticlePage(HealthContentPage):
         help_text="The published sources this article relies on, in the order it cites them.",
     )
 
-    content_panels = [
-        *HealthContentPage.content_panels[:-1],
-        FieldPanel("references"),
-        HealthChecksPanel(heading="Reading level and checks"),
-    ]
+    content_panels = [*HealthContentPage.content_panels, FieldPanel("references")]
     related_panels = [
         InlinePanel(
             "pinned_related",

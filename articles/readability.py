@@ -1,36 +1,24 @@
-"""Reading level of health content, computed on the server when a page is saved.
+"""Reading level of health content, measured on the server: on save, and as the editor types.
 
 Patient material should read at grade 8 or below (NIH; the AMA says 6). Wagtail's
 built-in readability hint (LIX, in the browser) is not a grade, so the editor
 sees the Flesch-Kincaid grade and SMOG index of the text readers get: title,
-short answer or introduction, and the body's text blocks.
+short answer or introduction, and the words of the body's blocks.
 """
 
 import textstat
 from django.utils.html import strip_tags
 
+from .blocks import reader_html
+
 TARGET_GRADE = 8
-# Blocks that are not the page's own prose: promotional copy is judged separately, and the
-# urgent-care card's wording lives in the site settings.
-NOT_PROSE = {"sponsored", "urgent_care", "image", "audio", "video", "table"}
+# Fewer words than this in one block give no grade worth showing beside it.
+BLOCK_WORDS_FOR_A_GRADE = 20
 
 
 def block_text(block):
     """The words a reader sees in one StreamField block."""
-    value = block.value
-    if block.block_type in NOT_PROSE:
-        return ""
-    if block.block_type == "paragraph":
-        return strip_tags(value.source)
-    if block.block_type == "heading":
-        return value["text"]
-    if block.block_type == "list":
-        return " ".join(strip_tags(item.source) for item in value["items"])
-    if block.block_type == "callout":
-        return " ".join(filter(None, [value["title"], strip_tags(value["text"].source)]))
-    if block.block_type == "quote":
-        return value["quote"]
-    return ""
+    return strip_tags(reader_html(block).replace("</p>", "</p> "))
 
 
 def page_text(page):
@@ -45,3 +33,15 @@ def reading_level(text):
     grade = round(max(textstat.flesch_kincaid_grade(text), 0.0), 1)
     smog = round(textstat.smog_index(text), 1) or None
     return grade, smog
+
+
+def block_grades(page):
+    """{block id: grade} for each body block long enough to grade that reads above the target."""
+    grades = {}
+    for block in page.body or []:
+        text = block_text(block)
+        if textstat.lexicon_count(text) >= BLOCK_WORDS_FOR_A_GRADE:
+            grade, _smog = reading_level(text)
+            if grade is not None and grade > TARGET_GRADE:
+                grades[block.id] = grade
+    return grades

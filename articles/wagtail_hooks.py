@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html
 from wagtail import hooks
@@ -16,7 +17,15 @@ from wagtail.log_actions import LogFormatter
 from discsite.models import PUBLISH_REFUSAL_HOOK
 
 from .admin_status import workflow_confirmation
-from .admin_views import ReadingLevelReportView, ReviewDuePanel, ReviewDueReportView, SponsoredCheckReportView
+from .admin_views import (
+    ReadingLevelReportView,
+    ReviewDuePanel,
+    ReviewDueReportView,
+    SponsoredCheckReportView,
+    health_checks_view,
+    review_changes,
+    start_review,
+)
 from .models import HealthContentPage
 from .review import ClinicalReviewTask, clean_action_data, unapproved_publishing_refusal
 
@@ -220,18 +229,25 @@ def register_media_version_log_actions(actions):
 
 @hooks.register("register_admin_urls")
 def register_clinical_review_urls():
-    from .admin_views import review_changes, start_review
-
     return [
         path("clinical-review/<int:page_id>/start/", start_review, name="clinical_review_start"),
         path("clinical-review/<int:page_id>/changes/", review_changes, name="clinical_review_changes"),
+        path("health-checks/<str:app_label>/<str:model_name>/", health_checks_view, name="health_checks"),
     ]
+
+
+@hooks.register("insert_editor_js")
+def health_checks_as_the_editor_types():
+    return format_html('<script src="{}" defer></script>', static("articles/js/health-checks.js"))
+
+
+@hooks.register("insert_editor_css")
+def health_checks_notes():
+    return format_html('<link rel="stylesheet" href="{}">', static("articles/css/health-checks.css"))
 
 
 @hooks.register("insert_global_admin_css")
 def report_tables_scroll_on_narrow_screens():
-    from django.templatetags.static import static
-
     return format_html('<link rel="stylesheet" href="{}">', static("discsite/css/admin-reports.css"))
 
 

@@ -7,7 +7,7 @@ import pytest
 from wagtail.rich_text import RichText
 
 from articles.factories import ArticlePageFactory, QuestionPageFactory
-from articles.guardrail import promotion_findings
+from articles.guardrail import html_findings, promotion_findings
 from articles.models import ArticlePage, QuestionPage
 from articles.readability import page_text, reading_level
 
@@ -109,5 +109,84 @@ def test_sponsored_check_report_lists_flagged_pages(admin_client, site_tree):
     )
     content = admin_client.get("/admin/reports/sponsored-check/").content.decode()
     assert "Promotional article" in content
-    assert "An offer" in content
+    assert "A discount (“Use code”)" in content
     assert "Clean article" not in content
+
+
+# The promotion vocabulary, both ways: what a seller writes is caught wherever it sits outside a
+# sponsored section; what a clinician writes is left alone.
+PROMOTIONAL = {
+    "Buy our device now.": "a call to buy",
+    "Get the SpineEase brace today for half price.": "a discount",
+    "Order now while stocks last!": "a call to buy",
+    "Shop online at our store.": "a call to buy",
+    "Purchase it from any pharmacy.": "a call to buy",
+    "Add to basket.": "a call to buy",
+    "Only £29.99 a month.": "a price",
+    "It costs $49.": "a price",
+    "Get 30% off this week.": "a discount",
+    "Use code SAVE10 at checkout.": "a discount",
+    "The cheapest brace you will find.": "a discount",
+    "Save 20 with our special offer.": "an offer",
+    "Start your free trial.": "an offer",
+    "Limited-time offer: two for one.": "an offer",
+    "Try the FlexiCore belt.": "a brand push",
+    "Ask for the Lumbacare pillow by name.": "a brand push",
+    "Our products are made in the UK.": "a brand push",
+    "Spinalign® helps.": "a trademark sign",
+    "The best-selling back brace.": "a marketing claim",
+    "The number one choice of physiotherapists.": "a marketing claim",
+    "A miracle cure for sciatica.": "a marketing claim",
+}
+EVERYDAY = [
+    "Call 999 now if you cannot control your bladder or bowels.",
+    "Get medical help today if the numbness spreads.",
+    "Your GP may order an MRI scan if the pain does not settle.",
+    "In order to protect your back, bend your knees.",
+    "You do not need to buy a special mattress.",
+    "About 90% of people get better within 6 weeks.",
+    "Try the exercises in this leaflet.",
+    "Try the Cat-Cow stretch each morning.",
+    "Try the McKenzie exercises your physiotherapist shows you.",
+    "Ask for an NHS physiotherapy referral.",
+    "Ask your GP for advice today.",
+    "Seek help now.",
+    "Keep active: get up and walk around every hour.",
+    "Shop around for a chair that supports your lower back.",
+    "The order of the exercises does not matter.",
+]
+
+
+@pytest.mark.parametrize(("sentence", "kind"), PROMOTIONAL.items())
+def test_promotional_wording_is_caught(sentence, kind):
+    found = [what for what, _verdict in html_findings(f"<p>{sentence}</p>")]
+    assert any(what.lower().startswith(kind) for what in found), (sentence, found)
+
+
+@pytest.mark.parametrize("sentence", EVERYDAY)
+def test_everyday_clinical_wording_is_not_promotion(sentence):
+    assert html_findings(f"<p>{sentence}</p>") == []
+
+
+def test_the_two_examples_from_the_issue_are_both_caught_with_what_they_are():
+    page = QuestionPage(
+        summary="Get the SpineEase brace today for half price.",
+        body=[("paragraph", RichText("<p>Buy our device now.</p>"))],
+    )
+    assert promotion_findings(page) == [
+        "A discount (“half price”) in the short answer reads like promotion.",
+        "A brand push (“Get the SpineEase”) in the short answer reads like promotion.",
+        "A call to buy (“Buy our device now”) in block 1 (paragraph) reads like promotion.",
+        "A brand push (“our device”) in block 1 (paragraph) reads like promotion.",
+    ]
+
+
+def test_captions_transcripts_and_quotes_are_checked_too():
+    page = ArticlePage(
+        summary="",
+        body=[
+            ("quote", {"quote": "Order now and feel better.", "attribution": ""}),
+            ("sponsored", {"sponsor": "Acme", "content": RichText("<p>Buy our brace now for £20.</p>")}),
+        ],
+    )
+    assert promotion_findings(page) == ["A call to buy (“Order now”) in block 1 (quote) reads like promotion."]
