@@ -12,7 +12,10 @@ from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.pages.bulk_actions.publish import PublishBulkAction
+from wagtail.admin.views.pages.workflow import WorkflowActionView
+from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.log_actions import LogFormatter
+from wagtail.models import Page, TaskState
 
 from discsite.models import PUBLISH_REFUSAL_HOOK
 
@@ -281,3 +284,50 @@ def confirm_workflow_actions(request, page):
         messages.add_message(request, message.level, message.message, extra_tags=message.extra_tags)
     messages.success(request, workflow_confirmation(page, action))
     return None
+
+
+@hooks.register("construct_page_action_menu")
+def publish_only_through_the_workflow(menu_items, request, context):
+    """Only the actions a page's stage calls for. While the page is in a workflow (in review, or sent
+    back for changes), it goes live through the workflow: the sign-off's "Approve and publish…", or
+    a resubmission. The editor's footer then offers no plain Publish beside them, which would skip
+    the sign-off. A page in no workflow keeps Publish for those who may publish it."""
+    page = context.get("page")
+    if page is None or page.pk is None or page.current_workflow_state is None:
+        return
+    menu_items[:] = [item for item in menu_items if item.name != "action-publish"]
+
+
+class ConfirmingWorkflowActionView(WorkflowActionView):
+    """Wagtail's workflow action view, which the dashboard's "Awaiting your review" buttons post to
+    (after their dialog). Wagtail says nothing once the action is taken; this says which page, what
+    happened and what comes next, as the editor does (confirm_workflow_actions)."""
+
+    OUTCOMES = {TaskState.STATUS_APPROVED: "approve", TaskState.STATUS_REJECTED: "reject"}
+
+    def post(self, request, *args, **kwargs):
+        was_waiting = self.task_state.status == TaskState.STATUS_IN_PROGRESS
+        response = super().post(request, *args, **kwargs)
+        # A form sent back with errors leaves the task waiting: nothing happened, so nothing is said.
+        status = TaskState.objects.filter(pk=self.task_state.pk).values_list("status", flat=True).first()
+        action = self.OUTCOMES.get(status)
+        if was_waiting and action is not None:
+            page = Page.objects.get(pk=self.object.pk).specific
+            confirmation = workflow_confirmation(page, action)
+            messages.success(request, f"“{page.get_admin_display_title()}”: {confirmation}")
+        return response
+
+
+class SitePageViewSet(PageViewSet):
+    """Wagtail's views for every page type (replacing its default page viewset, as its docs show for
+    the explorer), with the workflow action view that confirms what it did."""
+
+    workflow_action_view_class = ConfirmingWorkflowActionView
+
+
+site_page_viewset = SitePageViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_site_page_viewset():
+    return site_page_viewset

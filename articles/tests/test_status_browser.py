@@ -1,6 +1,8 @@
 """What editors see of a page's review, in a real browser with the demo logins: the explorer names
-the stage ("Changes requested", "Awaiting sign-off"), each action says what comes next, and the
-moderator's approval asks before it publishes. Screenshots at 1280 and 390 px go to test-artifacts/.
+the stage ("Changes requested", "Awaiting sign-off"), each action says what comes next (in the editor
+and from the dashboard's "Awaiting your review"), and the moderator's approval asks before it
+publishes. At 390 px the explorer's titles stay readable. Screenshots at 1280 and 390 px go to
+test-artifacts/.
 """
 
 import re
@@ -54,9 +56,31 @@ def expect_listed_as(page, title, label):
     expect(tag).to_have_text(re.compile(rf"Current page status:\s*{re.escape(label)}\s*$"))
 
 
-def both_widths(page, screenshot, name):
+# How many lines an element's text takes on screen (the distinct baselines of its line boxes).
+LINES_OF_TEXT = """element => {
+    const range = document.createRange();
+    range.selectNodeContents(element);
+    const boxes = [...range.getClientRects()].filter(box => box.width > 0);
+    return new Set(boxes.map(box => Math.round(box.bottom))).size;
+}"""
+
+
+def expect_readable_titles(page, title):
+    """The explorer's titles read a few words a line at this width, not one word under another."""
+    titles = page.locator("#listing-results td.title [id$=_title]").all()
+    assert titles
+    for element in titles:
+        words, lines = len(element.inner_text().split()), element.evaluate(LINES_OF_TEXT)
+        assert words / lines >= 2, f"{element.inner_text()!r}: {words} words on {lines} lines"
+    ours = page.locator("#listing-results td.title [id$=_title]", has_text=title)
+    assert ours.evaluate(LINES_OF_TEXT) <= 2
+
+
+def both_widths(page, screenshot, name, listing_title=None):
     screenshot(page, f"{name}-1280")
     page.set_viewport_size(PHONE)
+    if listing_title:
+        expect_readable_titles(page, listing_title)
     screenshot(page, f"{name}-390")
     page.set_viewport_size(DESKTOP)
 
@@ -79,7 +103,7 @@ def test_the_explorer_and_the_editor_say_where_the_review_stands(
     clinician.wait_for_url(listing)
     expect(clinician.locator(".messages")).to_contain_text("Changes requested; the author has been told.")
     expect_listed_as(clinician, TITLE, "Changes requested")
-    both_widths(clinician, screenshot, "01-explorer-changes-requested")
+    both_widths(clinician, screenshot, "01-explorer-changes-requested", listing_title=TITLE)
 
     # 2. The editor sees the stage in the editor's header, makes the changes and resubmits.
     editor = log_in(chromium, server, "editor")
@@ -92,15 +116,22 @@ def test_the_explorer_and_the_editor_say_where_the_review_stands(
     expect(editor.locator(".messages")).to_contain_text("Resubmitted. The page now waits for a clinical reviewer")
     expect_listed_as(editor, TITLE, "In clinical review")
 
-    # 3. The clinician approves; the page waits for a moderator.
-    clinician.goto(edit_url)
-    action_menu(clinician, "Approve clinical review")
+    # 3. The clinician approves from the dashboard's "Awaiting your review" (a dialog, then back to the
+    #    dashboard), which says so and what comes next; the page waits for a moderator.
+    clinician.goto(f"{server.url}/admin/")
+    row = clinician.locator("section", has_text="Awaiting your review").locator("tr", has_text=TITLE)
+    row.get_by_role("button", name="Actions").click()
+    row.get_by_role("button", name="Approve clinical review").click()
     modal = clinician.locator(".modal-dialog")
     modal.get_by_role("button", name="Approve clinical review").click()
-    clinician.wait_for_url(listing)
-    expect(clinician.locator(".messages")).to_contain_text("Approved. The page now waits for a moderator's sign-off.")
+    expect(clinician.locator(".messages")).to_contain_text(
+        f"“{TITLE}”: Approved. The page now waits for a moderator's sign-off."
+    )
+    assert clinician.url == f"{server.url}/admin/"
+    both_widths(clinician, screenshot, "03-dashboard-approved")
+    clinician.goto(f"{server.url}/admin/pages/{page.get_parent().pk}/")
     expect_listed_as(clinician, TITLE, "Awaiting sign-off")
-    both_widths(clinician, screenshot, "03-explorer-awaiting-sign-off")
+    both_widths(clinician, screenshot, "03-explorer-awaiting-sign-off", listing_title=TITLE)
 
     # 4. The moderator's approval opens a dialog saying it publishes now; nothing is live until they confirm.
     moderator = log_in(chromium, server, "moderator")
@@ -119,4 +150,4 @@ def test_the_explorer_and_the_editor_say_where_the_review_stands(
         f"Approved and published: readers see it now, reviewed on {timezone.localdate():%-d %b %Y}."
     )
     expect_listed_as(moderator, TITLE, reviewed)
-    both_widths(moderator, screenshot, "05-explorer-published-and-reviewed")
+    both_widths(moderator, screenshot, "05-explorer-published-and-reviewed", listing_title=TITLE)
