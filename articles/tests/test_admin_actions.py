@@ -265,7 +265,7 @@ def test_bulk_publish_of_a_health_page_explains_and_offers_nothing_to_anyone(rol
     confirmation = client.get(url)
     assert confirmation.status_code == 200
     html = confirmation.content.decode()
-    assert "Health content is not published in bulk" in html
+    assert "Expert answers and articles go live when a moderator signs off their clinical review" in html
     assert "Yes, publish" not in html
     client.post(url, {})
     assert not fresh(page).live

@@ -229,7 +229,7 @@ def test_bulk_publish_offers_nothing_for_health_content(roles):
     page = at_editorial_step(roles)
     url = f"/admin/bulk/wagtailcore/page/publish/?id={page.pk}"
     confirmation = client.get(url).content.decode()
-    assert "Health content is not published in bulk" in confirmation
+    assert "Expert answers and articles go live when a moderator signs off their clinical review" in confirmation
     assert "Yes, publish" not in confirmation
     client.post(url, {})
     assert not fresh(page).live
