@@ -20,7 +20,7 @@ from django.utils import timezone
 from wagtail.admin.widgets import AdminDateInput
 from wagtail.forms import TaskStateCommentForm
 from wagtail.log_actions import log
-from wagtail.models import AbstractGroupApprovalTask, GroupApprovalTask, Page, TaskState
+from wagtail.models import AbstractGroupApprovalTask, GroupApprovalTask, Page, Revision, TaskState, WorkflowState
 
 from .integrity import content_changers, fingerprint, unreviewed_import_reason
 
@@ -244,6 +244,37 @@ class ClinicalReviewTask(AbstractGroupApprovalTask):
         elif action_name == "reject":
             task_state.fingerprint = fingerprint(page.get_latest_revision())
             task_state.reject(user=user, comment=comment)
+
+
+def carry_decisions_to_unchanged_revision(sender, instance, created, **kwargs):
+    """post_save on Wagtail's Revision: a save that changes nothing a reader sees keeps the review
+    where it stands.
+
+    With WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT, Wagtail counts only the decisions taken on the
+    latest revision, and saving an inline comment makes a new revision: a clinician who commented and
+    then approved sent the page back to clinical review, and a moderator's comment at the sign-off
+    undid the clinician's approval. The task states of the object's active workflow that stand on a
+    revision with the same fingerprint (the same words, images and documents) are moved to the new
+    revision: a decision on that revision was a decision on exactly this content. Any change a reader
+    would see leaves them where they are, so it needs approving again.
+    """
+    if not created:
+        return
+    workflow_state = (
+        WorkflowState.objects.active()
+        .filter(base_content_type_id=instance.base_content_type_id, object_id=instance.object_id)
+        .first()
+    )
+    if workflow_state is None:
+        return
+    standing = workflow_state.task_states.filter(
+        status__in=(TaskState.STATUS_APPROVED, TaskState.STATUS_IN_PROGRESS)
+    ).exclude(revision_id=instance.pk)
+    revisions = Revision.objects.filter(pk__in=standing.values("revision_id"))
+    new_fingerprint = fingerprint(instance)
+    unchanged = [revision.pk for revision in revisions if fingerprint(revision) == new_fingerprint]
+    if unchanged:
+        standing.filter(revision_id__in=unchanged).update(revision=instance)
 
 
 def revisions_since_last_review(page):
