@@ -48,7 +48,7 @@ from wagtail.rich_text import RichText
 from articles.factories import QuestionPageFactory
 from articles.models import QuestionIndexPage, QuestionPage
 from articles.review import ClinicalReviewTaskState
-from articles.tests.test_review_in_browser import action_menu
+from articles.tests.test_review_in_browser import action_menu, log_in
 from experts.models import ExpertPage
 
 pytestmark = pytest.mark.browser
@@ -110,15 +110,8 @@ def sign_in(chromium, demo_site):
     contexts = []
 
     def sign_in(username):
-        context = chromium.new_context(viewport=DESKTOP)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto(demo_site.url + "/admin/login/")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", "changeme")
-        page.click("button[type=submit]")
-        page.wait_for_url(demo_site.url + "/admin/")
+        page = log_in(chromium, demo_site, username)
+        contexts.append(page.context)
         return page
 
     yield sign_in
@@ -576,21 +569,28 @@ def test_a_reviewed_answer_goes_back_for_changes_then_is_approved(demo_site, rev
 # ---------------------------------------------------------------- an inline comment, then approval
 
 
-@pytest.fixture
-def answer_in_review(demo_site):
-    """A new answer by the demo editor, submitted to the Clinical review workflow."""
-    editor = User.objects.get(username="editor")
-    page = QuestionPageFactory(
+def draft_answer(editor, title, slug, summary):
+    """A draft answer by `editor`, never published, with one paragraph."""
+    return QuestionPageFactory(
         parent=QuestionIndexPage.objects.get(),
-        title="Can I swim with a herniated disc?",
-        slug="can-i-swim",
-        summary="Yes: swimming is gentle on the back.",
+        title=title,
+        slug=slug,
+        summary=summary,
         author=ExpertPage.objects.get(slug="wang-fei"),
         live=False,
         first_published_at=None,
         last_published_at=None,
         owner=editor,
         body=[("paragraph", RichText('<p data-block-key="s1w2m">Start with short, easy sessions.</p>'))],
+    )
+
+
+@pytest.fixture
+def answer_in_review(demo_site):
+    """A new answer by the demo editor, submitted to the Clinical review workflow."""
+    editor = User.objects.get(username="editor")
+    page = draft_answer(
+        editor, "Can I swim with a herniated disc?", "can-i-swim", "Yes: swimming is gentle on the back."
     )
     page.save_revision(user=editor)
     page.get_workflow().start(page, editor)
@@ -621,17 +621,8 @@ def test_a_clinician_who_comments_inline_then_approves_passes_the_page_to_the_mo
 def draft_with_a_comment(demo_site):
     """A draft answer by the demo editor, with the demo clinician's inline comment on its short answer."""
     editor = User.objects.get(username="editor")
-    page = QuestionPageFactory(
-        parent=QuestionIndexPage.objects.get(),
-        title="Can I ride a bike with a herniated disc?",
-        slug="can-i-ride-a-bike",
-        summary="Often yes, on an upright bike.",
-        author=ExpertPage.objects.get(slug="wang-fei"),
-        live=False,
-        first_published_at=None,
-        last_published_at=None,
-        owner=editor,
-        body=[("paragraph", RichText('<p data-block-key="b1k2e">Start on flat roads.</p>'))],
+    page = draft_answer(
+        editor, "Can I ride a bike with a herniated disc?", "can-i-ride-a-bike", "Often yes, on an upright bike."
     )
     revision = page.save_revision(user=editor)
     Comment.objects.create(
