@@ -40,6 +40,17 @@
       return block && (block.querySelector('.w-panel__content') || block);
     };
 
+    // Wagtail's warning icon, from the admin's icon sprite, as its own help blocks show it.
+    const warningIcon = () => {
+      const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+      svg.setAttribute('class', 'icon icon-warning');
+      svg.setAttribute('aria-hidden', 'true');
+      const use = document.createElementNS('http://www.w3.org/2000/svg', 'use');
+      use.setAttribute('href', '#icon-warning');
+      svg.appendChild(use);
+      return svg;
+    };
+
     const showNotes = (notes) => {
       form.querySelectorAll(`.${NOTE_CLASS}`).forEach((note) => note.remove());
       Object.entries(notes).forEach(([place, texts]) => {
@@ -47,6 +58,7 @@
         if (!where) return;
         const note = document.createElement('div');
         note.className = `help-block help-warning ${NOTE_CLASS}`;
+        note.appendChild(warningIcon());
         const list = document.createElement('ul');
         texts.forEach((text) => {
           const item = document.createElement('li');
