@@ -110,6 +110,12 @@ def test_the_explorer_and_the_editor_say_where_the_review_stands(
     editor.goto(edit_url)
     expect(editor.locator("[data-review-status]")).to_contain_text("Changes requested")
     both_widths(editor, screenshot, "02-editor-header-changes-requested")
+    editor.set_viewport_size(PHONE)
+    stage = editor.locator("[data-review-status]").bounding_box()
+    assert stage["x"] >= 0, f"the stage is off the screen: {stage}"
+    assert stage["x"] + stage["width"] <= PHONE["width"], f"the stage is off the screen: {stage}"
+    assert stage["height"] < 30, "the stage wraps a word per line"
+    editor.set_viewport_size(DESKTOP)
     editor.fill("#id_summary", "Yes, light things, close to your body; nothing that brings back the leg pain.")
     action_menu(editor, "Resubmit to Clinical review")
     editor.wait_for_url(listing)
