@@ -269,3 +269,17 @@ def test_bulk_publish_of_a_health_page_explains_and_offers_nothing_to_anyone(rol
     assert "Yes, publish" not in html
     client.post(url, {})
     assert not fresh(page).live
+
+
+def test_a_clinician_opens_a_page_awaiting_review_from_the_dashboard(roles):
+    """The title in "Awaiting your review" leads the clinician into the editor, where they comment,
+    compare and decide."""
+    page = at_clinical_step(roles)
+    clinician = signed_in(roles["clinician"])
+    soup = BeautifulSoup(clinician.get("/admin/").content, "html.parser")
+    panel = soup.select_one("#awaiting-review-content") or soup.find(
+        id=lambda value: value and "awaiting-review" in value
+    )
+    assert panel is not None
+    assert panel.find("a", href=f"/admin/pages/{page.pk}/edit/"), "the title is not a link to the editor"
+    assert clinician.get(f"/admin/pages/{page.pk}/edit/").status_code == 200
