@@ -48,7 +48,7 @@ from wagtail.rich_text import RichText
 from articles.factories import QuestionPageFactory
 from articles.models import QuestionIndexPage, QuestionPage
 from articles.review import ClinicalReviewTaskState
-from articles.tests.test_review_in_browser import action_menu, log_in
+from articles.tests.test_review_in_browser import action_menu, log_in, sign_off_in_the_dialog
 from experts.models import ExpertPage
 
 pytestmark = pytest.mark.browser
@@ -390,15 +390,13 @@ def test_an_answer_from_first_draft_to_medically_reviewed(demo_site, chromium, s
 
     # 3. The moderator signs off after the dialog that says it publishes; readers see the review.
     moderator = sign_in("moderator")
-    moderator.goto(edit_url(server, page))
-    expect(moderator.locator("[data-review-status]")).to_contain_text("Awaiting sign-off")
-    action_menu(moderator, "Approve and publish…")
-    modal = moderator.locator(".modal-dialog")
-    expect(modal.get_by_text("Approving publishes this page now")).to_be_visible()
-    both_widths(moderator, screenshot, "10-moderator-confirms")
-    assert not QuestionPage.objects.get(pk=page.pk).live
-    modal.get_by_role("button", name="Approve and publish…").click()
-    moderator.wait_for_url(listing_url(page))
+    sign_off_in_the_dialog(
+        moderator,
+        edit_url(server, page),
+        page,
+        listing_url(page),
+        while_asking=lambda moderator: both_widths(moderator, screenshot, "10-moderator-confirms"),
+    )
     page.refresh_from_db()
     assert page.live
     assert page.reviewed_by.slug == "su-zhen-bo"

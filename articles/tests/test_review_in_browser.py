@@ -4,6 +4,8 @@ The clinical review flow itself, from a new answer's first draft to "Medically r
 request for changes on the way), is driven in articles/tests/test_editor_day_browser.py.
 """
 
+from playwright.sync_api import expect
+
 
 def log_in(chromium, server, username):
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
@@ -31,3 +33,17 @@ def add_block(page, block_name):
     body.locator("button.c-sf-add-button").last.click()
     page.locator("[data-tippy-root]").get_by_text(block_name, exact=True).click()
     return body
+
+
+def sign_off_in_the_dialog(moderator, edit_url, page, listing, while_asking):
+    """The moderator's "Approve and publish…": the dialog says it publishes now, and nothing is live
+    until they confirm. `while_asking(moderator)` runs with the dialog open (the screenshots)."""
+    moderator.goto(edit_url)
+    expect(moderator.locator("[data-review-status]")).to_contain_text("Awaiting sign-off")
+    action_menu(moderator, "Approve and publish…")
+    modal = moderator.locator(".modal-dialog")
+    expect(modal.get_by_text("Approving publishes this page now")).to_be_visible()
+    while_asking(moderator)
+    assert not type(page).objects.get(pk=page.pk).live
+    modal.get_by_role("button", name="Approve and publish…").click()
+    moderator.wait_for_url(listing)

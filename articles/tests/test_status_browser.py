@@ -15,7 +15,7 @@ from wagtail.rich_text import RichText
 
 from articles.factories import QuestionPageFactory
 from articles.models import QuestionIndexPage, QuestionPage
-from articles.tests.test_review_in_browser import action_menu, log_in
+from articles.tests.test_review_in_browser import action_menu, log_in, sign_off_in_the_dialog
 from experts.models import ExpertPage
 
 pytestmark = pytest.mark.browser
@@ -141,15 +141,13 @@ def test_the_explorer_and_the_editor_say_where_the_review_stands(
 
     # 4. The moderator's approval opens a dialog saying it publishes now; nothing is live until they confirm.
     moderator = log_in(chromium, server, "moderator")
-    moderator.goto(edit_url)
-    expect(moderator.locator("[data-review-status]")).to_contain_text("Awaiting sign-off")
-    action_menu(moderator, "Approve and publish…")
-    modal = moderator.locator(".modal-dialog")
-    expect(modal.get_by_text("Approving publishes this page now")).to_be_visible()
-    both_widths(moderator, screenshot, "04-moderator-confirms-publishing")
-    assert not QuestionPage.objects.get(pk=page.pk).live
-    modal.get_by_role("button", name="Approve and publish…").click()
-    moderator.wait_for_url(listing)
+    sign_off_in_the_dialog(
+        moderator,
+        edit_url,
+        page,
+        listing,
+        while_asking=lambda moderator: both_widths(moderator, screenshot, "04-moderator-confirms-publishing"),
+    )
     assert QuestionPage.objects.get(pk=page.pk).live
     reviewed = f"Published · reviewed on {timezone.localdate():%-d %b %Y}"
     expect(moderator.locator(".messages")).to_contain_text(
