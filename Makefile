@@ -62,9 +62,10 @@ backup: install ## Back up the database and media into backups/<UTC time>/ (the 
 restore: install ## Restore BACKUP=backups/<time> (checked first); asks before replacing anything, or CONFIRM=yes
 	$(MANAGE) restore $(BACKUP) $(if $(filter yes,$(CONFIRM)),--force)
 
-lint: install-dev ## ruff: lint and formatting check
+lint: install-dev ## ruff (lint and formatting), and the import layers (.importlinter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: install-dev ## ruff: fix what can be fixed and format
 	$(VENV)/bin/ruff check --fix .

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from wagtail.models import WorkflowState
 
+from .workflow import ClinicalReviewTask
+
 DRAFT = "Draft"
 IN_CLINICAL_REVIEW = "In clinical review"
 CHANGES_REQUESTED = "Changes requested"
@@ -23,8 +25,6 @@ REVIEW_OVERDUE = "Review overdue"
 
 def at_clinical_step(workflow_state):
     """Whether the workflow waits on its clinical review task (compared by type, without loading the task)."""
-    from .review import ClinicalReviewTask
-
     task_state = workflow_state.current_task_state
     return task_state is not None and task_state.task.content_type_id == (
         ContentType.objects.get_for_model(ClinicalReviewTask).pk

@@ -23,19 +23,15 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.models import Page, WorkflowState
 from wagtail.permissions import page_permission_policy
 
+from discsite.core.listing import load_listing_cards
 from experts.models import ExpertPage
 
 from .integrity import fingerprint
-from .models import HEALTH_PAGE_MODELS, HealthContentPage, load_listing_cards
+from .models import HEALTH_PAGE_MODELS, HealthContentPage
 from .panels import health_checks, notes_by_place, render_checks
 from .readability import TARGET_GRADE
-from .review import (
-    ClinicalReviewTask,
-    ReviewStatus,
-    clinical_review_workflow,
-    pages_due_for_review,
-    put_live_content_up_for_review,
-)
+from .review import ReviewStatus, pages_due_for_review, put_live_content_up_for_review
+from .workflow import ClinicalReviewTask, clinical_review_workflow
 
 DUE_STATUSES = [(status.value, status.label) for status in ReviewStatus if status != ReviewStatus.CURRENT]
 
@@ -277,7 +273,7 @@ class HealthPageReportMixin:
 
     def decorate_paginated_queryset(self, pages):
         pages = list(pages)
-        specific = {page.pk: page for page in load_listing_cards([page.pk for page in pages])}
+        specific = {page.pk: page for page in load_listing_cards([page.pk for page in pages], HEALTH_PAGE_MODELS)}
         for page in pages:
             page.health_page = specific.get(page.pk)
             page.page_type = page.content_type.model_class()._meta.verbose_name.capitalize()

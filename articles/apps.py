@@ -6,21 +6,23 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Health content"
 
     def ready(self):
+        # Imported once the apps are loaded (Django's pattern for connecting signals).
         from django.db.models.signals import post_save, pre_save
         from wagtail.models import Revision
         from wagtail.signals import page_published, published
 
-        from discsite.models import SafetyNetText
+        from discsite.core.models import SafetyNetText
 
         from .integrity import refuse_rewriting_protected_revisions
+        from .models import HEALTH_PAGE_MODELS
         from .notifications import connect_notifications
-        from .review import (
-            carry_decisions_to_unchanged_revision,
-            review_pages_after_safety_net_change,
-            stamp_review_record,
-        )
+        from .review import review_pages_after_safety_net_change, stamp_review_record
+        from .workflow import carry_decisions_to_unchanged_revision
 
-        page_published.connect(stamp_review_record, dispatch_uid="discsite_stamp_review_record")
+        for model in HEALTH_PAGE_MODELS:
+            page_published.connect(
+                stamp_review_record, sender=model, dispatch_uid=f"discsite_stamp_review_record_{model.__name__}"
+            )
         published.connect(
             review_pages_after_safety_net_change, sender=SafetyNetText, dispatch_uid="discsite_safety_net_review"
         )

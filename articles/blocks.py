@@ -4,6 +4,9 @@ Every block has an icon, a description and a preview value for the block
 picker, and its own template in templates/blocks/.
 """
 
+import re
+from typing import NamedTuple
+
 from django.core.exceptions import ValidationError
 from django.utils.html import escape
 from wagtail import blocks
@@ -11,6 +14,8 @@ from wagtail.contrib.typed_table_block.blocks import TypedTableBlock
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
+
+from discsite.core.text import html_to_text
 
 # Inline formatting only: structure (headings, lists, callouts) has its own blocks,
 # so it stays consistent and accessible whoever edits the page.
@@ -26,12 +31,44 @@ def reader_html(bound_block):
     return method(bound_block.value) if method else ""
 
 
+def block_text(bound_block):
+    """The words a reader sees in one body block, as plain text on one line."""
+    return html_to_text(reader_html(bound_block))
+
+
+def body_texts(stream, prose_only=False):
+    """The words of each block of a body StreamField that has any, as plain text, block by block.
+    Sponsored sections have none (see `reader_html`): no snippet or summary quotes promotion.
+
+    `prose_only`: only the blocks whose class says it is prose (`prose = True`: paragraphs, headings,
+    lists, callouts, quotes), picked by their type in the stored data before any block is made. Their
+    words cost no query; the others hold captions and transcripts, and an image's or a recording's
+    block would be loaded whole (its image or document fetched), which a search snippet, cut for
+    every result, cannot afford.
+    """
+    if not stream:
+        return []
+    if prose_only:
+        child_blocks = stream.stream_block.child_blocks
+        prose = [
+            index
+            for index, raw in enumerate(stream.raw_data)
+            if getattr(child_blocks.get(raw["type"]), "prose", False)
+        ]
+        bound_blocks = (stream[index] for index in prose)  # only the prose types are made into values
+    else:
+        bound_blocks = stream
+    return [text for text in map(block_text, bound_blocks) if text]
+
+
 def _plain(*texts):
     """Plain-text fields of a block as HTML, each its own paragraph."""
     return "".join(f"<p>{escape(text)}</p>" for text in texts if text)
 
 
 class ParagraphBlock(blocks.RichTextBlock):
+    prose = True  # its words are all in its own stored value (see body_texts)
+
     def __init__(self, **kwargs):
         super().__init__(features=INLINE_FEATURES, **kwargs)
 
@@ -55,6 +92,7 @@ class HeadingBlock(blocks.StructBlock):
         default="h2",
         help_text="The page title is the only top-level heading; start sections at 'Section heading'.",
     )
+    prose = True
 
     def reader_html(self, value):
         return _plain(value["text"])
@@ -72,6 +110,7 @@ class ListBlock(blocks.StructBlock):
         default="bulleted",
     )
     items = blocks.ListBlock(blocks.RichTextBlock(features=INLINE_FEATURES), min_num=1)
+    prose = True
 
     def reader_html(self, value):
         return "".join(item.source for item in value["items"])
@@ -86,30 +125,39 @@ class ListBlock(blocks.StructBlock):
         }
 
 
+class CalloutKind(NamedTuple):
+    """How a kind of callout names itself, wherever it is named."""
+
+    choice: str  # in the editor's list of kinds
+    heading: str  # the heading readers see when the callout has no title of its own
+    label: str  # said before a title of the callout's own, so the kind is never lost
+    icon: str  # templates/includes/icon.html
+
+
+# The kinds of callout, the one place their names are kept (the block's choices, its template).
+CALLOUT_KINDS = {
+    "info": CalloutKind("Good to know", "Good to know", "Good to know", "info"),
+    "warning": CalloutKind("Warning", "Warning", "Warning", "warning"),
+    "urgent": CalloutKind("Urgent care: seek help now", "Seek help now", "Urgent: seek help now", "urgent"),
+    "editors_note": CalloutKind("Editors' note", "Editors' note", "Editors' note", "note"),
+}
+
+
 class CalloutBlock(blocks.StructBlock):
     kind = blocks.ChoiceBlock(
-        choices=[
-            ("info", "Good to know"),
-            ("warning", "Warning"),
-            ("urgent", "Urgent care: seek help now"),
-            ("editors_note", "Editors' note"),
-        ],
+        choices=[(name, callout_kind.choice) for name, callout_kind in CALLOUT_KINDS.items()],
         default="info",
         help_text="Urgent-care callouts are red and always shown in full; use them only for red-flag symptoms.",
     )
     title = blocks.CharBlock(required=False, max_length=120, help_text="Optional; each kind has a default label.")
     text = blocks.RichTextBlock(features=INLINE_FEATURES)
-
-    DEFAULT_TITLES = {
-        "info": "Good to know",
-        "warning": "Warning",
-        "urgent": "Seek help now",
-        "editors_note": "Editors' note",
-    }
+    prose = True
 
     def get_context(self, value, parent_context=None):
+        """The kind's icon and label, and the heading: the callout's own title, else its kind's."""
         context = super().get_context(value, parent_context)
-        context["heading"] = value["title"] or self.DEFAULT_TITLES.get(value["kind"], "")
+        kind = CALLOUT_KINDS.get(value["kind"], CALLOUT_KINDS["info"])
+        context.update(heading=value["title"] or kind.heading, kind_label=kind.label, kind_icon=kind.icon)
         return context
 
     def reader_html(self, value):
@@ -158,6 +206,7 @@ class ImageBlock(blocks.StructBlock):
 class QuoteBlock(blocks.StructBlock):
     quote = blocks.TextBlock()
     attribution = blocks.CharBlock(required=False, max_length=160)
+    prose = True
 
     def reader_html(self, value):
         return _plain(value["quote"], value["attribution"])
@@ -277,6 +326,39 @@ class CitationBlock(blocks.StructBlock):
             )
         return value
 
+    def schema_node(self, value):
+        """The reference as schema.org: a `ScholarlyArticle` when it names a journal, else a `CreativeWork`."""
+        doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", (value.get("doi") or "").strip(), flags=re.I)
+        pmid = (value.get("pmid") or "").strip()
+        links = [
+            *([f"https://doi.org/{doi}"] if doi else []),
+            *([f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"] if pmid else []),
+            *([value["url"]] if value.get("url") else []),
+        ]
+        node = {"@type": "ScholarlyArticle" if value.get("journal") else "CreativeWork"}
+        if value.get("title"):
+            node["name"] = node["headline"] = value["title"]
+        authors = split_authors(value.get("authors"))
+        if authors:
+            node["author"] = [{"@type": "Person", "name": name} for name in authors]
+        if value.get("year"):
+            node["datePublished"] = str(value["year"])
+        if value.get("journal"):
+            node["isPartOf"] = {"@type": "Periodical", "name": value["journal"]}
+        identifiers = [
+            {"@type": "PropertyValue", "propertyID": name, "value": identifier}
+            for name, identifier in (("DOI", doi), ("PMID", pmid))
+            if identifier
+        ]
+        if identifiers:
+            node["identifier"] = identifiers
+        if links:
+            node["url"] = links[0]
+            node["sameAs"] = links
+        if value.get("note"):
+            node["description"] = value["note"]
+        return node
+
     class Meta:
         icon = "doc-full"
         template = "blocks/citation.html"
@@ -291,3 +373,9 @@ class CitationBlock(blocks.StructBlock):
 
 class ReferencesBlock(blocks.StreamBlock):
     citation = CitationBlock()
+
+
+def split_authors(authors):
+    """'Smith J, Lee K; et al.' -> ['Smith J', 'Lee K']: citation authors as the block stores them."""
+    names = (name.strip() for name in re.split(r"[;,]", authors or ""))
+    return [name for name in names if name and name.lower().rstrip(".") != "et al"]

@@ -4,21 +4,9 @@ from django.utils import timezone
 from taggit.models import Tag
 from wagtail.rich_text import RichText
 
-from articles.models import (
-    ArticleIndexPage,
-    ArticlePage,
-    QuestionIndexPage,
-    QuestionPage,
-    TopicIndexPage,
-    TopicPage,
-)
+from articles.models import ArticleIndexPage, ArticlePage, QuestionIndexPage, QuestionPage, TopicIndexPage, TopicPage
+from discsite.core.factories import section
 from experts.factories import ExpertPageFactory
-
-
-def _tree():
-    from discsite.factories import build_site_tree
-
-    return build_site_tree()
 
 
 class QuestionIndexPageFactory(wagtail_factories.PageFactory):
@@ -70,7 +58,7 @@ class HealthPageFactory(wagtail_factories.PageFactory):
 class QuestionPageFactory(HealthPageFactory):
     title = factory.Sequence(lambda n: f"Question number {n}?")
     author = factory.SubFactory(ExpertPageFactory)
-    parent = factory.LazyFunction(lambda: _tree().questions)
+    parent = factory.LazyFunction(lambda: section(QuestionIndexPage))
 
     class Meta:
         model = QuestionPage
@@ -79,7 +67,7 @@ class QuestionPageFactory(HealthPageFactory):
 
 class ArticlePageFactory(HealthPageFactory):
     title = factory.Sequence(lambda n: f"Article number {n}")
-    parent = factory.LazyFunction(lambda: _tree().articles)
+    parent = factory.LazyFunction(lambda: section(ArticleIndexPage))
 
     class Meta:
         model = ArticlePage
@@ -90,7 +78,7 @@ class TopicPageFactory(wagtail_factories.PageFactory):
     title = factory.Sequence(lambda n: f"Topic {n}")
     tag = factory.LazyAttribute(lambda page: Tag.objects.get_or_create(name=page.title)[0])
     intro = factory.LazyAttribute(lambda page: f"Everything about {page.title.lower()}.")
-    parent = factory.LazyFunction(lambda: _tree().topics)
+    parent = factory.LazyFunction(lambda: section(TopicIndexPage))
 
     class Meta:
         model = TopicPage

@@ -24,7 +24,7 @@ from wagtail.documents import get_document_model
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model
 
-from discsite.models import is_protected_revision
+from discsite.core.models import is_protected_revision
 
 # The review record is stamped on the page when an approved revision goes live; it is what the
 # approval says about the content, not part of it.

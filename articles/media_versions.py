@@ -173,8 +173,6 @@ def send_pages_to_review(old, new, user, changes):
     Pages no clinician reviews stay drafts for a moderator to publish. Each page's history says
     what changed. Returns the pages given a new revision.
     """
-    from .models import HealthContentPage
-
     updated = []
     for page in pages_using(old):
         draft = page.get_latest_revision_as_object()
@@ -182,8 +180,8 @@ def send_pages_to_review(old, new, user, changes):
             continue  # its latest draft no longer uses the old version; what is live stays as approved
         revision = draft.save_revision(user=user, log_action=True, clean=False)
         page = type(page).objects.get(pk=page.pk)
-        # Health content, and any other page type whose content a clinician approves before readers see it.
-        reviewed = getattr(page, "clinically_reviewed", isinstance(page, HealthContentPage))
+        # Any page type whose content a clinician approves before readers see it.
+        reviewed = getattr(page, "clinically_reviewed", False)
         workflow = page.get_workflow() if reviewed else None
         if workflow is None or not page.live:
             review = "draft"

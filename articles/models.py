@@ -29,23 +29,31 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from discsite.api_fields import ExpertSummaryField, TagNameField, TagNamesField
-from discsite.models import BasePage, IndexPage, paginate
+from discsite.core.internals import was_prefetched
+from discsite.core.listing import load_listing_cards, paginate
+from discsite.core.models import BasePage, IndexPage, SiteSettings
+from discsite.core.schema import editorial_team_node, iso, language_tag
+from experts.serializers import ExpertSummaryField
 
 from .admin_status import review_status
-from .blocks import HealthBodyBlock, ReferencesBlock
+from .blocks import HealthBodyBlock, ReferencesBlock, body_texts
 from .forms import HealthPageForm
 from .guardrail import promotion_findings
 from .integrity import REVIEW_RECORD_FIELDS
 from .panels import HealthChecksPanel
 from .readability import page_text, reading_level
-from .review import (
-    ClinicalReviewTask,
-    ClinicalReviewTaskState,
-    clinical_review_workflow,
-)
+from .serializers import TagNameField, TagNamesField
+from .workflow import clinical_review_workflow
 
-__all__ = ["ClinicalReviewTask", "ClinicalReviewTaskState"]  # models defined in review.py, registered here
+# The condition every health page on the site is about, as schema.org (the `about` of its JSON-LD).
+# No ICD-10 code is given: lumbar disc herniation spans two WHO ICD-10 codes (M51.1 with
+# radiculopathy, M51.2 without) and more in ICD-10-CM, so any single code would be wrong for some pages.
+CONDITION = {
+    "@type": "MedicalCondition",
+    "name": "Lumbar disc herniation",
+    "alternateName": ["Herniated disc", "Slipped disc", "Herniated lumbar disc", "Prolapsed disc", "Ruptured disc"],
+    "associatedAnatomy": {"@type": "AnatomicalStructure", "name": "Lumbar intervertebral disc"},
+}
 
 
 class HealthPageTag(TaggedItemBase):
@@ -169,6 +177,9 @@ class HealthContentPage(BasePage):
 
     objects = HealthPageManager()
     base_form_class = HealthPageForm
+    listing_joins = ("author",)  # a card names the author; of the review, only the page's own date
+    og_type = "article"
+    schema_type = "MedicalWebPage"
     summary_label = "the introduction"  # how the checks name the summary to the editor
 
     search_fields = [
@@ -279,13 +290,19 @@ class HealthContentPage(BasePage):
         self.reading_grade, self.reading_smog = reading_level(page_text(self))
         self.promotion_flags = promotion_findings(self, site_hosts=settings.ALLOWED_HOSTS)
 
+    def listed_on(self):
+        """Also its topics and the profiles of its author and reviewer, which list it."""
+        topics = [tag.topic_page for tag in self.tags.select_related("topic_page") if hasattr(tag, "topic_page")]
+        experts = [expert for expert in (self.author, self.reviewed_by) if expert is not None]
+        return [*super().listed_on(), *topics, *experts]
+
     @cached_property
     def tag_list(self):
         """The page's tags, fetched once per request however many parts of the page show them."""
         # With the topic page of each tag, for the topic links: a reverse one-to-one, so a join, not a query.
         # (For a preview, the tags are in memory and select_related does nothing.)
         tags = self.tags.all()
-        if "tags" not in getattr(self, "_prefetched_objects_cache", {}):  # a listing may have prefetched them
+        if not was_prefetched(self, "tags"):  # a listing may have prefetched them
             tags = tags.select_related("topic_page")
         return sorted(tags, key=lambda tag: tag.name.lower())
 
@@ -313,6 +330,42 @@ class HealthContentPage(BasePage):
         if exclude_author and self.author_id:
             candidates = candidates.exclude(author_id=self.author_id)
         return pinned + list(candidates[:remaining])
+
+    def search_text(self):
+        """The summary, then the body's prose (sponsored sections left out, so a snippet never quotes
+        promotion), read without a query (see articles.blocks.body_texts)."""
+        return " ".join([self.summary, *body_texts(self.body, prose_only=True)])
+
+    def representative_image(self):
+        """The body's first image."""
+        for block in self.body or []:
+            if block.block_type == "image" and block.value.get("image"):
+                return block.value["image"], block.value.get("alt_text", ""), "fill-1200x630"
+        return None
+
+    def author_node(self, request):
+        """Who wrote the page, as schema.org: the expert, or the editorial team as the site settings name it."""
+        if self.author:
+            return self.author.person_node(request)
+        return editorial_team_node(request, SiteSettings.load(request_or_site=request).editorial_team_name)
+
+    def schema_node(self, request, url):
+        """A `MedicalWebPage` about the condition, with its author and, once a clinician has reviewed
+        it, its clinical review. Sponsorship is not marked up: `sponsor` would say the whole page is
+        paid for, while a sponsored page carries one labelled promotional section."""
+        node = super().schema_node(request, url)
+        node["headline"] = self.title
+        node["author"] = self.author_node(request)
+        node["about"] = CONDITION
+        node["isAccessibleForFree"] = True
+        tags = [tag.name for tag in self.tag_list]
+        if tags:
+            node["keywords"] = ", ".join(tags)
+        if self.last_reviewed_on:
+            node["lastReviewed"] = self.last_reviewed_on.isoformat()
+            if self.reviewed_by:
+                node["reviewedBy"] = self.reviewed_by.person_node(request)
+        return node
 
 
 class QuestionIndexPage(IndexPage):
@@ -406,6 +459,28 @@ class QuestionPage(HealthContentPage):
         context["related_articles"] = SimpleLazyObject(lambda: self.get_related_health_pages(ArticlePage, 3))
         return context
 
+    def schema_node(self, request, url):
+        """Its main entity is the `Question` with its `acceptedAnswer`: the short answer, then the full
+        one. Not a `QAPage`: Google keeps that for questions its users answer."""
+        node = super().schema_node(request, url)
+        node["mainEntity"] = {
+            "@type": "Question",
+            "@id": f"{url}#question",
+            "name": self.title,
+            "text": self.title,
+            "answerCount": 1,
+            "inLanguage": language_tag(),
+            "acceptedAnswer": {
+                "@type": "Answer",
+                "@id": f"{url}#answer",
+                "text": "\n\n".join(part for part in (self.summary.strip(), *body_texts(self.body)) if part),
+                "author": node["author"],
+                "url": url,
+                **({"dateCreated": iso(self.first_published_at)} if self.first_published_at else {}),
+            },
+        }
+        return node
+
 
 class QuestionPageOtherVoice(Orderable):
     question = ParentalKey(QuestionPage, on_delete=models.CASCADE, related_name="pinned_voices")
@@ -492,6 +567,16 @@ class ArticlePage(HealthContentPage):
         context["next_page"] = SimpleLazyObject(lambda: neighbours[1])
         return context
 
+    def schema_node(self, request, url):
+        """With the studies it cites."""
+        node = super().schema_node(request, url)
+        citations = [
+            block.block.schema_node(block.value) for block in self.references or [] if block.block_type == "citation"
+        ]
+        if citations:
+            node["citation"] = citations
+        return node
+
 
 class ArticlePageRelated(Orderable):
     article = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="pinned_related")
@@ -501,38 +586,6 @@ class ArticlePageRelated(Orderable):
 
 
 HEALTH_PAGE_MODELS = (QuestionPage, ArticlePage)
-
-
-# Each listable page type, as the reverse one-to-one from the base page row to its own table,
-# with what a listing card of that type shows joined in. (A card names the author; of the review
-# it shows the date, which is the page's own, not the reviewer: no join for them.)
-LISTING_JOINS = {
-    "questionpage": ("questionpage__author",),
-    "articlepage": ("articlepage__author",),
-    "expertpage": ("expertpage__photo",),
-    "topicpage": ("topicpage__tag",),
-}
-
-
-def load_listing_cards(pks, types=("questionpage", "articlepage")):
-    """The specific pages for `pks`, in that order, in one query whatever their types.
-
-    `Page.specific()` costs a query per page type and cannot join what a card shows (the
-    author, the reviewer); joining from the base page row to each type's own table can.
-    """
-    if not pks:
-        return []
-    joins = [join for name in types for join in LISTING_JOINS[name]]
-    found = {}
-    # No ORDER BY: the order is `pks`, restored below (and Django compares an ordering with
-    # every selected column, which costs more than the query itself with this many joins).
-    for page in Page.objects.filter(pk__in=pks).select_related(*joins).order_by():
-        for name in types:
-            specific = getattr(page, name, None)  # absent types raise RelatedObjectDoesNotExist
-            if specific is not None:
-                found[page.pk] = specific
-                break
-    return [found[pk] for pk in pks if pk in found]
 
 
 def health_page_listing(request, tag=None, author=None):
@@ -548,7 +601,7 @@ def health_page_listing(request, tag=None, author=None):
             | Q(pk__in=ArticlePage.objects.filter(author=author).values("pk"))
         )
     listing = paginate(request, pages.order_by("-first_published_at", "-pk").values_list("pk", flat=True))
-    listing.object_list = load_listing_cards(list(listing.object_list))
+    listing.object_list = load_listing_cards(list(listing.object_list), HEALTH_PAGE_MODELS)
     return listing
 
 
@@ -563,7 +616,7 @@ def reviewed_by(expert, limit):
     everything = reviews[0].union(*reviews[1:], all=True)
     newest_review_first = everything.order_by("-last_reviewed_on", "-pk")
     pks = [pk for pk, _reviewed_on in newest_review_first[:limit]]
-    return load_listing_cards(pks), everything.count()
+    return load_listing_cards(pks, HEALTH_PAGE_MODELS), everything.count()
 
 
 class TopicIndexPage(IndexPage):
@@ -595,6 +648,8 @@ class TopicPage(BasePage):
     )
     intro = models.TextField(help_text="What this topic covers, in one or two sentences.")
 
+    listing_joins = ("tag",)
+    schema_type = "CollectionPage"
     content_panels = [*Page.content_panels, FieldPanel("tag"), FieldPanel("intro")]
     search_fields = [
         *Page.search_fields,
@@ -612,3 +667,10 @@ class TopicPage(BasePage):
         context = super().get_context(request, *args, **kwargs)
         context["items"] = health_page_listing(request, tag=self.tag)
         return context
+
+    def schema_node(self, request, url):
+        """A `CollectionPage` about the condition, its tag as its keyword."""
+        node = super().schema_node(request, url)
+        node["about"] = CONDITION
+        node["keywords"] = self.tag.name
+        return node

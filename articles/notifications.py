@@ -12,10 +12,13 @@ preferences (Account > Notifications) and the mail connection handling apply.
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from wagtail.admin import signal_handlers as wagtail_emails
 from wagtail.admin.mail import EmailNotificationMixin, Notifier
 from wagtail.models import TaskState, WorkflowState
+from wagtail.signals import task_approved, task_rejected, task_submitted, workflow_approved, workflow_rejected
 
-from .review import ClinicalReviewTask, ClinicalReviewTaskState
+from .models import HealthContentPage
+from .workflow import ClinicalReviewTask, ClinicalReviewTaskState
 
 
 def _display_name(user):
@@ -34,8 +37,6 @@ class HealthContentTaskNotifier(EmailNotificationMixin, Notifier):
         super().__init__((TaskState,))
 
     def can_handle(self, instance, **kwargs):
-        from .models import HealthContentPage
-
         if not super().can_handle(instance, **kwargs):
             return False
         obj = instance.workflow_state.content_object
@@ -127,7 +128,6 @@ class TaskRejectedNotifier(HealthContentTaskNotifier):
 
 def health_content_excluded(notifier):
     """Wrap one of Wagtail's workflow-level notifiers so that it stays quiet for health content."""
-    from .models import HealthContentPage
 
     def notify(sender, instance, **kwargs):
         if isinstance(instance, WorkflowState) and isinstance(
@@ -147,9 +147,6 @@ task_rejected_notifier = TaskRejectedNotifier()
 
 def connect_notifications():
     """Called from ArticlesConfig.ready(), after wagtail.admin has connected its own emails."""
-    from wagtail.admin import signal_handlers as wagtail_emails
-    from wagtail.signals import task_approved, task_rejected, task_submitted, workflow_approved, workflow_rejected
-
     task_submitted.connect(
         clinical_review_submitted_notifier, sender=ClinicalReviewTaskState, dispatch_uid="discsite_clinical_submitted"
     )

@@ -7,22 +7,17 @@ short answer or introduction, and the words of the body's blocks.
 """
 
 import textstat
-from django.utils.html import strip_tags
 
-from .blocks import reader_html
+from .blocks import block_text, body_texts
 
 TARGET_GRADE = 8
 # Fewer words than this in one block give no grade worth showing beside it.
 BLOCK_WORDS_FOR_A_GRADE = 20
 
 
-def block_text(block):
-    """The words a reader sees in one StreamField block."""
-    return strip_tags(reader_html(block).replace("</p>", "</p> "))
-
-
 def page_text(page):
-    parts = [page.title, page.summary, *(block_text(block) for block in page.body or [])]
+    """The text the reading level is measured on: title, summary and the words of each body block."""
+    parts = [page.title, page.summary, *body_texts(page.body)]
     return "\n".join(part.strip() for part in parts if part and part.strip())
 
 

@@ -17,7 +17,8 @@ from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.log_actions import LogFormatter
 from wagtail.models import Page, TaskState
 
-from discsite.models import PUBLISH_REFUSAL_HOOK
+from discsite.core.models import PUBLISH_REFUSAL_HOOK
+from experts.models import EXPERT_PAGE_CONTEXT_HOOK
 
 from .admin_status import workflow_confirmation
 from .admin_views import (
@@ -29,8 +30,9 @@ from .admin_views import (
     review_changes,
     start_review,
 )
-from .models import HealthContentPage
-from .review import ClinicalReviewTask, clean_action_data, unapproved_publishing_refusal
+from .media_versions import MEDIA_REPLACED, media_replaced_message
+from .models import health_page_listing, reviewed_by
+from .workflow import ClinicalReviewTask, clean_action_data, unapproved_publishing_refusal
 
 REPORTS = [
     # (url path, view, url name, menu label, icon)
@@ -151,6 +153,11 @@ def refuse_malformed_workflow_action_data(request, obj):
     return None
 
 
+def clinically_reviewed(page):
+    """Whether the page's type goes live only through the clinical review (each type says so)."""
+    return getattr(page.specific_class, "clinically_reviewed", False)
+
+
 @hooks.register("before_edit_page")
 def say_where_the_clinical_review_stands(request, page):
     """At the top of the editor: the reviewer's request for changes, or why a reviewer cannot approve.
@@ -158,7 +165,7 @@ def say_where_the_clinical_review_stands(request, page):
     Wagtail keeps the comment in the status side panel and the history; whoever opens the page to
     make the changes should not have to look for it.
     """
-    if request.method != "GET" or not isinstance(page.specific, HealthContentPage):
+    if request.method != "GET" or not clinically_reviewed(page):
         return None
     state = page.current_workflow_state
     if state and state.status == state.STATUS_NEEDS_CHANGES and state.current_task_state:
@@ -191,7 +198,7 @@ class ReviewedPublishBulkAction(PublishBulkAction):
     template_name = "articles/admin/confirm_bulk_publish.html"
 
     def check_perm(self, page):
-        return not isinstance(page.specific, HealthContentPage) and super().check_perm(page)
+        return not clinically_reviewed(page) and super().check_perm(page)
 
 
 # Registered after Wagtail's own (order 1), so that it replaces the bulk action of the same type.
@@ -203,7 +210,7 @@ def refuse_bulk_publishing_of_health_content(request, action_type, objects, acti
     """The last line, should a health page reach the bulk action's execution all the same."""
     if action_type != "publish":
         return None
-    health_pages = [page for page in objects if isinstance(page.specific, HealthContentPage)]
+    health_pages = [page for page in objects if clinically_reviewed(page)]
     if not health_pages:
         return None
     messages.error(
@@ -219,8 +226,6 @@ def refuse_bulk_publishing_of_health_content(request, action_type, objects, acti
 @hooks.register("register_log_actions")
 def register_media_version_log_actions(actions):
     from wagtail.log_actions import LogFormatter
-
-    from .media_versions import MEDIA_REPLACED, media_replaced_message
 
     @actions.register_action(MEDIA_REPLACED)
     class MediaReplaced(LogFormatter):
@@ -331,3 +336,10 @@ site_page_viewset = SitePageViewSet()
 @hooks.register("register_admin_viewset")
 def register_site_page_viewset():
     return site_page_viewset
+
+
+@hooks.register(EXPERT_PAGE_CONTEXT_HOOK)
+def list_what_the_expert_wrote_and_reviewed(expert, request, context):
+    """An expert's profile lists their answers and articles, and the pages they last reviewed."""
+    context["contributions"] = health_page_listing(request, author=expert)
+    context["reviewed"], context["reviewed_count"] = reviewed_by(expert, limit=10)

@@ -26,6 +26,8 @@ from django.db.utils import DatabaseError  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.serving import INDEX_URLS  # noqa: E402
+
 SEARCH_QUERY = "sciatica"
 
 
@@ -37,7 +39,7 @@ def _middle(queryset):
 
 def status():
     from articles.models import ArticlePage, QuestionPage, TopicPage
-    from articles.synthetic import GENERATED_PREFIX
+    from bench.corpus import GENERATED_PREFIX
     from experts.models import ExpertPage
 
     try:
@@ -54,11 +56,7 @@ def status():
         "topic": _middle(TopicPage.objects.live().filter(slug__startswith=GENERATED_PREFIX)),
     }
     urls = {
-        "home": "/",
-        "questions index": "/questions/",
-        "articles index": "/articles/",
-        "experts index": "/experts/",
-        "topics index": "/topics/",
+        **INDEX_URLS,
         **{name: page.url for name, page in samples.items() if page is not None},
         "search": f"/search/?q={SEARCH_QUERY}",
         "feed": "/feed/",

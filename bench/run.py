@@ -1,7 +1,7 @@
 """`make bench`: every public page type against the framework's own ceiling, served the same way.
 
 1. Builds a corpus of 10,000 generated pages on top of the seed (`manage.py seed`, then
-   `manage.py generate_content --pages 10000`) into bench/bench.sqlite3, reused when it already
+   `bench/generate.py --pages 10000`) into bench/bench.sqlite3, reused when it already
    holds that corpus; and, when DATABASE_URL names PostgreSQL, into a database beside it called
    <its name>_bench (or exactly BENCH_DATABASE_URL), so a developer's own database is never filled
    with made-up pages.
@@ -22,37 +22,49 @@
 Usage: .venv/bin/python bench/run.py [--pages 10000] [--duration 5] [--connections 16] [--rebuild]
 """
 
-# A local tool that starts the servers and wrk it measures, on 127.0.0.1 URLs it builds itself:
-# ruff: noqa: S603, S607, S310
+# A local tool that runs startproject, collectstatic and wrk with arguments it builds itself:
+# ruff: noqa: S603, S607
 import argparse
 import datetime
-import http.client
 import json
 import os
 import platform
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.serving import (
+    BIN,
+    HOST,
+    REQUEST_TIMEOUT,
+    ROOT,
+    Server,
+    add_wrk_arguments,
+    clean_env,
+    create_postgres_database,
+    fetch,
+    finish_wrk,
+    latencies_ms,
+    postgres_database_exists,
+    requests_per_second,
+    run_json,
+    run_logged,
+    say,
+    start_wrk,
+)
+
 BENCH = ROOT / "bench"
 LOGS = BENCH / "logs"
-BIN = Path(sys.executable).parent
-GUNICORN_CONF = ROOT / "gunicorn.conf.py"
 UNCACHED_COOKIE = "sessionid=bench"
-HOST = "127.0.0.1"
-REQUEST_TIMEOUT = 30  # gunicorn's (GUNICORN_TIMEOUT) and wrk's: a slower request counts as an error
 CORPUS_SEED = 1
 
 CEILING_URLS = '''"""The ceiling: one view returning a short page, nothing else."""
@@ -74,27 +86,6 @@ urlpatterns = [path("", hello)]
 '''
 
 
-def say(message):
-    print(message, flush=True)
-
-
-def clean_env(**extra):
-    """This process's environment without the project's switches, plus `extra`."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL"}
-    }
-    env.update(extra)
-    return env
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 # ---------------------------------------------------------------- databases
 
 
@@ -110,13 +101,7 @@ class Target:
     def exists(self):
         if self.url.startswith("sqlite"):
             return Path(urlsplit(self.url).path).exists()
-        import psycopg
-
-        parts = urlsplit(self.url)
-        with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-            return bool(
-                conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (parts.path.lstrip("/"),)).fetchone()
-            )
+        return postgres_database_exists(self.url)
 
     def reset(self):
         if self.url.startswith("sqlite"):
@@ -124,14 +109,7 @@ class Target:
             for suffix in ("", "-journal", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
             return
-        import psycopg
-
-        parts = urlsplit(self.url)
-        name = parts.path.lstrip("/")
-        admin = urlunsplit(parts._replace(path="/postgres"))
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
+        create_postgres_database(self.url, replace=True)
 
 
 def targets_from_environment():
@@ -149,31 +127,14 @@ def site_env(target, settings="discsite.settings.dev", **extra):
     return clean_env(DJANGO_SETTINGS_MODULE=settings, DATABASE_URL=target.url, **extra)
 
 
-def manage(target, *args):
-    """A manage.py command against the target; its output goes to bench/logs/manage.log."""
-    LOGS.mkdir(exist_ok=True)
-    with (LOGS / "manage.log").open("a") as log:
-        log.write(f"$ manage.py {' '.join(args)}  ({target.label})\n")
-        log.flush()
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=site_env(target), stdout=log, stderr=log, check=False
-        )
-    if result.returncode != 0:
-        raise SystemExit(f"manage.py {' '.join(args)} failed on {target.label}; see bench/logs/manage.log")
+def setup(target, *command):
+    """A script of the repository (manage.py, bench/generate.py) against the target, with the
+    development settings; its output goes to bench/logs/corpus.log."""
+    run_logged(command, site_env(target), LOGS / "corpus.log", target.label)
 
 
 def probe(target, *args, env=None):
-    result = subprocess.run(
-        [sys.executable, str(BENCH / "probe.py"), *args],
-        cwd=ROOT,
-        env=env or site_env(target),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"bench/probe.py {' '.join(args)} failed:\n{result.stderr}")
-    return json.loads(result.stdout)
+    return run_json(["bench/probe.py", *args], env or site_env(target))
 
 
 def timed(target, name, function, *args):
@@ -188,86 +149,20 @@ def build_corpus(target, pages, rebuild):
     say(f"[{target.label}] corpus of {pages} generated pages in {target.url}")
     if target.exists() and not rebuild:
         # Migrations added since the corpus was built apply to it; the pages stay.
-        timed(target, "migrate", manage, target, "migrate", "--noinput", "-v0")
+        timed(target, "migrate", setup, target, "manage.py", "migrate", "--noinput", "-v0")
         status = probe(target, "status")
         if status["generated"] == pages:
             target.reused = True
             say(f"  reusing the corpus already there ({pages} generated pages)")
             return status["urls"]
     target.reset()
-    timed(target, "migrate", manage, target, "migrate", "--noinput", "-v0")
-    timed(target, "seed", manage, target, "seed", "-v0")
-    timed(
-        target,
-        "generate_content",
-        manage,
-        target,
-        "generate_content",
-        "--pages",
-        str(pages),
-        "--seed",
-        str(CORPUS_SEED),
-    )
+    timed(target, "migrate", setup, target, "manage.py", "migrate", "--noinput", "-v0")
+    timed(target, "seed", setup, target, "manage.py", "seed", "-v0")
+    timed(target, "generate", setup, target, "bench/generate.py", "--pages", str(pages), "--seed", str(CORPUS_SEED))
     return probe(target, "status")["urls"]
 
 
 # ---------------------------------------------------------------- servers
-
-
-class Server:
-    """A gunicorn started with the repository's gunicorn.conf.py; stopped by its own process id."""
-
-    def __init__(self, name, app_args, env, cwd):
-        self.name = name
-        self.port = free_port()
-        self.base = f"http://{HOST}:{self.port}"
-        self.env = {
-            **env,
-            "BIND": f"{HOST}:{self.port}",
-            "ACCESS_LOG": "",
-            "WEB_CONCURRENCY": "2",
-            "GUNICORN_TIMEOUT": str(REQUEST_TIMEOUT),
-        }
-        self.args = [str(BIN / "gunicorn"), "-c", str(GUNICORN_CONF), *app_args]
-        self.cwd = cwd
-        self.process = None
-        self.log_path = LOGS / f"{name}.log"
-
-    def __enter__(self):
-        LOGS.mkdir(exist_ok=True)
-        self.log = self.log_path.open("w")
-        self.process = subprocess.Popen(
-            self.args, cwd=self.cwd, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        try:
-            return self._wait_until_ready()
-        except BaseException:
-            self.__exit__()
-            raise
-
-    def _wait_until_ready(self):
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"{self.name} did not start; see {self.log_path}")
-            try:
-                with urllib.request.urlopen(self.base + "/", timeout=5):
-                    return self
-            except urllib.error.HTTPError:
-                return self  # it answers; the page itself is checked later
-            except OSError:
-                time.sleep(0.3)
-        raise SystemExit(f"{self.name} did not answer on {self.base} within 60 s; see {self.log_path}")
-
-    def __exit__(self, *exc):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)  # gunicorn's master stops its workers
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
 
 
 def make_ceiling(folder):
@@ -283,18 +178,10 @@ def make_ceiling(folder):
     (folder / "ceiling" / "urls.py").write_text(CEILING_URLS)
 
 
-def fetch(url, cookie=None, timeout=REQUEST_TIMEOUT + 5):
-    """(status, body bytes, seconds) of one GET; status None if there was no answer."""
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    started = time.monotonic()
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            body = response.read()
-            return response.status, len(body), time.monotonic() - started
-    except urllib.error.HTTPError as error:
-        return error.code, len(error.read()), time.monotonic() - started
-    except (OSError, http.client.HTTPException):  # refused, reset, timed out, or the worker was killed
-        return None, 0, time.monotonic() - started
+def get(url, cookie=None, timeout=REQUEST_TIMEOUT + 5):
+    """(status, body size, seconds) of one GET; status None if there was no answer."""
+    status, _headers, body, seconds = fetch(url, timeout=timeout, headers={"Cookie": cookie} if cookie else None)
+    return status, len(body), seconds
 
 
 def drain(server):
@@ -304,35 +191,26 @@ def drain(server):
     the listen backlog are still processed; a slow page would otherwise eat into the next run.
     /robots.txt is cheap and queues behind them.
     """
-    fetch(server.base + "/robots.txt", timeout=REQUEST_TIMEOUT * 20)
+    get(server.base + "/robots.txt", timeout=REQUEST_TIMEOUT * 20)
 
 
 # ---------------------------------------------------------------- load
 
 
 def wrk(url, args, cookie=None):
-    command = [
-        "wrk",
-        f"-t{args.threads}",
-        f"-c{args.connections}",
-        f"-d{args.duration}s",
-        "--timeout",
-        f"{REQUEST_TIMEOUT}s",
-        "-s",
-        str(BENCH / "report.lua"),
-    ]
-    if cookie:
-        command += ["-H", f"Cookie: {cookie}"]
-    result = subprocess.run([*command, url], capture_output=True, text=True, timeout=args.duration + 120, check=True)
-    line = next(line for line in result.stdout.splitlines() if line.startswith("BENCH_JSON "))
-    data = json.loads(line.removeprefix("BENCH_JSON "))
-    seconds = data["duration_us"] / 1e6
+    process = start_wrk(
+        url,
+        duration=args.duration,
+        connections=args.connections,
+        threads=args.threads,
+        script=BENCH / "report.lua",
+        headers={"Cookie": cookie} if cookie else None,
+    )
+    data = finish_wrk(process, args.duration, "BENCH_JSON ")
     return {
         "requests": data["requests"],
-        "requests_per_second": round(data["requests"] / seconds, 1),
-        "p50_ms": round(data["latency_us"]["p50"] / 1000, 1),
-        "p90_ms": round(data["latency_us"]["p90"] / 1000, 1),
-        "p99_ms": round(data["latency_us"]["p99"] / 1000, 1),
+        "requests_per_second": requests_per_second(data),
+        **latencies_ms(data, "p50", "p90", "p99"),
         "errors": data["errors"],
     }
 
@@ -341,7 +219,7 @@ def warm(url, cookie=None, times=4, budget=2.0):
     """A few requests first, so each worker has loaded what the page needs; at most `budget` seconds."""
     spent = 0.0
     for _ in range(times):
-        status, _size, seconds = fetch(url, cookie)
+        status, _size, seconds = get(url, cookie)
         spent += seconds
         if status is None or spent > budget:
             return
@@ -352,7 +230,7 @@ def measure(target, urls, ceiling, site, args):
     modes = (("uncached", UNCACHED_COOKIE), ("cached", None))
     checks, notes = [], []
     for name, path in urls.items():
-        status, size, seconds = fetch(site.base + path)
+        status, size, seconds = get(site.base + path)
         if status is None:
             notes.append(
                 f"{name} ({path}): no answer within gunicorn's {REQUEST_TIMEOUT} s timeout ({seconds:.0f} s), skipped"
@@ -439,7 +317,7 @@ def search_latency(site, rounds=10):
     timings = []
     for round_number in range(rounds + 1):
         for query in SEARCH_QUERIES:
-            status, _size, seconds = fetch(f"{site.base}/search/?{urlencode({'q': query})}", UNCACHED_COOKIE)
+            status, _size, seconds = get(f"{site.base}/search/?{urlencode({'q': query})}", UNCACHED_COOKIE)
             if status != 200:
                 return {"error": f"HTTP {status} for {query!r}"}
             if round_number:
@@ -475,7 +353,9 @@ def table(result):
             f"{row['ratio']:.{3 if row['ratio'] >= 0.01 else 4}f}{f' ({errors} errors)' if errors else ''} |"
         )
     search = result.get("search_latency")
-    if search:
+    if search and "error" in search:
+        lines.append(f"- search, one reader at a time: not measured ({search['error']})")
+    elif search:
         lines.append(
             f"- search, one reader at a time ({search['requests']} uncached searches, {len(SEARCH_QUERIES)} "
             f"queries in turn): p50 {search['p50_ms']:.1f} ms, p95 {search['p95_ms']:.1f} ms, "
@@ -507,9 +387,7 @@ def versions():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=10_000, help="generated pages in the corpus (default 10000)")
-    parser.add_argument("--duration", type=int, default=5, help="seconds of load per run (default 5)")
-    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    add_wrk_arguments(parser, duration=5, connections=16, duration_help="seconds of load per run")
     parser.add_argument("--rebuild", action="store_true", help="build the corpus again even if it is there")
     parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL even if DATABASE_URL is set")
     parser.add_argument("--output", type=Path, default=BENCH / "results.json", help="where to write the JSON")
@@ -542,13 +420,19 @@ def main():
         ceiling_env["PYTHONPATH"] = str(ROOT)
         for target in targets:
             urls = build_corpus(target, args.pages, args.rebuild)
+            site_name = f"discsite-{target.label.lower()}"
             site_server = Server(
-                f"discsite-{target.label.lower()}",
-                [],
+                site_name,
                 site_env(target, settings="discsite.settings.production", **production),
-                ROOT,
+                log_path=LOGS / f"{site_name}.log",
             )
-            ceiling_server = Server("ceiling", ["ceiling.wsgi:application"], ceiling_env, folder)
+            ceiling_server = Server(
+                "ceiling",
+                ceiling_env,
+                log_path=LOGS / "ceiling.log",
+                app_args=["ceiling.wsgi:application"],
+                cwd=folder,
+            )
             with site_server as site, ceiling_server as ceiling:
                 say(f"[{target.label}] site on {site.base}, ceiling on {ceiling.base}")
                 rows, ceiling_runs, notes = measure(target, urls, ceiling, site, args)

@@ -16,7 +16,6 @@ requests per `DISCSITE_PASSWORD_RESET_WINDOW` from one address and
 `DISCSITE_PASSWORD_RESET_PER_EMAIL` for one e-mail address; beyond that no mail is sent.
 """
 
-import hashlib
 import ipaddress
 import logging
 
@@ -32,6 +31,8 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from wagtail.admin.forms.auth import PasswordResetForm
 from wagtail.admin.views.account import get_user_login_form, password_reset_enabled
+
+from discsite.core.caching import digest
 
 logger = logging.getLogger(__name__)
 
@@ -172,10 +173,9 @@ def password_reset_allowed(request, email):
     window = int(settings.DISCSITE_PASSWORD_RESET_WINDOW.total_seconds())
     address = client_ip(request)
     # Hashed: no e-mail address (or IP) in plain text in a shared cache's keys.
-    email_key = hashlib.sha256(email.strip().casefold().encode()).hexdigest()
     for kind, key, limit in (
-        ("address", hashlib.sha256(address.encode()).hexdigest(), settings.DISCSITE_PASSWORD_RESET_PER_ADDRESS),
-        ("email", email_key, settings.DISCSITE_PASSWORD_RESET_PER_EMAIL),
+        ("address", digest(address), settings.DISCSITE_PASSWORD_RESET_PER_ADDRESS),
+        ("email", digest(email.strip().casefold()), settings.DISCSITE_PASSWORD_RESET_PER_EMAIL),
     ):
         count = _count_request(f"discsite:password-reset:{kind}:{key}", window)
         if count is not None and count > limit:

@@ -29,10 +29,11 @@ from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.serializers import ImageSerializer
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
+from articles.serializers import TagNamesField
 from discsite import media_access
-from discsite.api_fields import TagNamesField
-from discsite.caching import cacheable
-from discsite.search import clean_query, words
+from discsite.core.caching import cacheable
+from discsite.core.text import words
+from discsite.search import clean_query
 
 # Fields that read another table, prefetched for a whole listing page when they are requested
 # (`locale` and `alias_of` are Wagtail's own, shown with `fields=*`).

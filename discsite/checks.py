@@ -1,6 +1,6 @@
 """Deployment checks (`manage.py check --deploy`) for what Django's own cannot know about this site.
 
-- The development switches (demo users, synthetic content) must be off.
+- The development switch (demo users) must be off.
 - The security middleware's switches (Content-Security-Policy, sign-in throttling) must be on.
 - No demo login may still work: a database copied from a developer's machine (`make run`
   creates admin/editor/clinician/moderator with the password "changeme") must not go live
@@ -8,14 +8,18 @@
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
 from django.core.checks import Error, Tags, Warning, register
 from django.db import DatabaseError
+
+from discsite.management.commands.create_demo_users import DEMO_PASSWORD, DEMO_USERS
 
 
 @register(Tags.security, deploy=True)
 def development_switches_are_off(app_configs, **kwargs):
     problems = []
-    for name in ("DISCSITE_ALLOW_DEMO_USERS", "DISCSITE_ALLOW_SYNTHETIC_CONTENT"):
+    for name in ("DISCSITE_ALLOW_DEMO_USERS",):
         if getattr(settings, name, False):
             problems.append(Error(f"{name} is on: it is for development only.", id="discsite.E001"))
     for name, what in (("DISCSITE_CSP_ENABLED", "Content-Security-Policy"), ("AXES_ENABLED", "sign-in throttling")):
@@ -26,11 +30,6 @@ def development_switches_are_off(app_configs, **kwargs):
 
 @register(Tags.security, deploy=True)
 def no_demo_logins(app_configs, **kwargs):
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import check_password
-
-    from discsite.management.commands.create_demo_users import DEMO_PASSWORD, DEMO_USERS
-
     try:
         accounts = list(
             get_user_model()

@@ -1,4 +1,4 @@
-"""Factories for the core page types, and the skeleton tree every test site needs."""
+"""The site's home page factory, and the skeleton tree every test site needs (the home page and its sections)."""
 
 from dataclasses import dataclass
 
@@ -6,7 +6,12 @@ import factory
 import wagtail_factories
 from wagtail.models import Page, Site
 
+from articles.factories import ArticleIndexPageFactory, QuestionIndexPageFactory, TopicIndexPageFactory
+from articles.models import ArticleIndexPage, QuestionIndexPage, TopicIndexPage
+from articles.workflow import assign_clinical_review_workflow
 from discsite.models import HomePage
+from experts.factories import ExpertIndexPageFactory
+from experts.models import ExpertIndexPage
 
 
 class HomePageFactory(wagtail_factories.PageFactory):
@@ -30,12 +35,6 @@ class SiteTree:
 
 def build_site_tree():
     """The home page and the four section pages, as the default site; reused if they exist."""
-    from articles.factories import ArticleIndexPageFactory, QuestionIndexPageFactory, TopicIndexPageFactory
-    from articles.models import ArticleIndexPage, QuestionIndexPage, TopicIndexPage
-    from articles.review import assign_clinical_review_workflow
-    from experts.factories import ExpertIndexPageFactory
-    from experts.models import ExpertIndexPage
-
     home = HomePage.objects.first()
     if home is None:
         # Wagtail's migrations leave a plain "Welcome" page holding the slug 'home'.

@@ -4,6 +4,12 @@ from django.contrib.syndication.views import Feed
 from django.db.models import prefetch_related_objects
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
+from wagtail.models import Page
+
+from articles.models import HEALTH_PAGE_MODELS
+from discsite.core.caching import public_pages
+from discsite.core.listing import load_listing_cards
+from discsite.core.models import SiteSettings
 
 FEED_LENGTH = 20
 
@@ -27,18 +33,12 @@ class LatestHealthPagesFeed(Feed):
         return request
 
     def items(self, request):
-        from wagtail.models import Page
-
-        from articles.models import HEALTH_PAGE_MODELS, load_listing_cards
-        from discsite.caching import public_pages
-        from discsite.models import SiteSettings
-
         pks = list(
             public_pages(Page.objects.live().type(*HEALTH_PAGE_MODELS))
             .order_by("-first_published_at", "-pk")
             .values_list("pk", flat=True)[:FEED_LENGTH]
         )
-        pages = load_listing_cards(pks)
+        pages = load_listing_cards(pks, HEALTH_PAGE_MODELS)
         prefetch_related_objects(pages, "tags")
         team = SiteSettings.load(request_or_site=request).editorial_team_name
         for page in pages:

@@ -13,7 +13,7 @@ revisions and writes only bookkeeping fields to the row of a live page (`Page.sa
 and the admin's edit view, which saves the form with `commit=not page.live`). The row of a page
 that is not live (never published, or unpublished since) holds its draft, so only references
 recorded from live pages count. Publishing, unpublishing and deleting a page update the index
-in the same transaction, and move the content version on (discsite/caching.py), so the cached
+in the same transaction, and move the content version on (discsite/core/caching.py), so the cached
 API never answers from an older state.
 
 Used by the document serve view's `before_serve_document` hook (discsite/wagtail_hooks.py) and by

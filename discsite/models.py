@@ -1,278 +1,22 @@
-"""The project's core: the shared page base, the home page and site-wide settings."""
+"""The site's own models: the home page, and the synonyms its search widens queries with."""
 
-import hashlib
-
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from modelcluster.fields import ParentalKey
-from wagtail import hooks
-from wagtail.actions.publish_revision import PublishPermissionError
-from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
-from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
-from wagtail.fields import RichTextField
-from wagtail.log_actions import log
-from wagtail.models import (
-    DraftStateMixin,
-    LockableMixin,
-    Orderable,
-    Page,
-    PagePermissionTester,
-    RevisionMixin,
-    TaskState,
-    WorkflowMixin,
-)
+from wagtail.admin.panels import FieldPanel, InlinePanel, PageChooserPanel
+from wagtail.models import Orderable, Page
 
-from discsite.caching import mark_cacheable, restricted_paths, versioned
-
-LISTING_PAGE_SIZE = 12
-
-
-def paginate(request, queryset, per_page=LISTING_PAGE_SIZE):
-    """One page of `queryset` for `?page=`.
-
-    Django's `Paginator.get_page` already turns a missing or non-numeric value
-    into the first page and an out-of-range one into the last page, which is
-    exactly what a reader who mistypes a URL should get.
-    """
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
-META_DESCRIPTION_LENGTH = 160
-
-
-def trim_description(text, limit=META_DESCRIPTION_LENGTH):
-    """`text` on one line, cut to at most `limit` characters at a word boundary, with '…' if cut.
-
-    Search engines show about 160 characters; a sentence cut mid-word reads as a mistake.
-    """
-    text = " ".join(str(text or "").split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:.-\u2013\u2014") + "…"
-
-
-# The apps that guard publishing register a function for this Wagtail hook: it takes the object
-# and the revision about to go live and returns why it may not, or None. (articles registers the
-# clinical review's check: content no clinician approved never goes live.) The ground defines
-# the gate; the apps above it say what it checks.
-PUBLISH_REFUSAL_HOOK = "discsite_publish_refusal"
-# The log action Wagtail's `publish_scheduled` command publishes with.
-SCHEDULED_PUBLISH_ACTION = "wagtail.publish.scheduled"
-
-
-def publish_refusal(obj, revision):
-    """Why `revision` of `obj` may not go live, or None if it may."""
-    for refusal in hooks.get_hooks(PUBLISH_REFUSAL_HOOK):
-        reason = refusal(obj, revision)
-        if reason:
-            return reason
-    return None
-
-
-def is_protected_revision(revision):
-    """A revision that is live, scheduled to go live, or was ever put before a reviewer: it is a
-    record of what was seen and decided, and is never rewritten in place."""
-    if revision is None or revision.pk is None:
-        return False
-    if revision.approved_go_live_at is not None:
-        return True
-    if TaskState.objects.filter(revision_id=revision.pk).exists():
-        return True
-    return getattr(revision.content_object, "live_revision_id", None) == revision.pk
-
-
-class PublishGateMixin:
-    """For models with Wagtail's draft state (pages, snippets): every route that makes an object
-    live calls `publish` (the edit form, the workflow's last step, bulk actions, scheduled
-    publishing, reverts, commands), so the gate stands here, once. Wagtail's
-    `skip_permission_checks` skips who may publish, never this."""
-
-    # Whether readers see this type's content only once a clinician has approved exactly that content.
-    clinically_reviewed = False
-
-    def publish(self, revision, *args, **kwargs):
-        reason = publish_refusal(self, revision)
-        if reason and kwargs.get("log_action") == SCHEDULED_PUBLISH_ACTION:
-            # Wagtail's `publish_scheduled` command stops at the first error, so one refused revision
-            # would hold back every later one on each run. Take it off the schedule, say so in the
-            # history, and let the command go on.
-            type(revision).objects.filter(pk=revision.pk).update(approved_go_live_at=None)
-            log(instance=self, action="discsite.schedule_refused", revision=revision, data={"reason": reason})
-            return None
-        if reason:
-            raise PublishPermissionError(reason)
-        return super().publish(revision, *args, **kwargs)
-
-    def save_revision(self, *args, overwrite_revision=None, **kwargs):
-        """A live revision, or one a reviewer has seen, is a record: an edit that asks to overwrite it
-        (Wagtail's autosave sends `overwrite_revision_id`, for pages and snippets alike) is saved
-        as a new revision instead, so nothing typed is lost and nothing approved is changed."""
-        if is_protected_revision(overwrite_revision):
-            overwrite_revision = None
-        return super().save_revision(*args, overwrite_revision=overwrite_revision, **kwargs)
-
-
-class SitePagePermissionTester(PagePermissionTester):
-    """Wagtail's page permissions, with the publishing gate and one rule more.
-
-    Publish is offered only for what the gate would let through, and a page whose type is
-    clinically reviewed cannot be published in the step that creates it. Outside a workflow
-    task, only those who may change a page may lock it: clinical reviewers hold the lock
-    permission (Wagtail needs them to hold some page permission to reach the explorer), which
-    would otherwise let them lock any page against its editors; during their review the task
-    itself decides (ClinicalReviewTask)."""
-
-    def can_publish(self):
-        return super().can_publish() and publish_refusal(self.page, self.page.get_latest_revision()) is None
-
-    def can_publish_subpage(self):
-        reviewed = any(
-            model.clinically_reviewed
-            for model in self.page.specific_class.allowed_subpage_models()
-            if issubclass(model, PublishGateMixin)
-        )
-        return super().can_publish_subpage() and not reviewed
-
-    def can_copy(self):
-        return super().can_copy() and self.page.specific_class.can_be_copied
-
-    def can_lock(self):
-        if self.user.is_superuser or self.page.current_workflow_task:
-            return super().can_lock()
-        return super().can_lock() and bool({"add", "change"} & set(self.permissions))
-
-
-class BasePage(PublishGateMixin, Page):
-    """What every public page has: clinical review, and a meta description with a fallback chain.
-
-    Every page readers see can hold advice in its own words (a topic's or a section's intro, an
-    expert's biography), so every page type goes live only once a clinician has approved exactly
-    that content (the publishing gate); the site's pages use the Clinical review workflow.
-
-    The meta description: the Promote tab's search description if an editor wrote one; otherwise
-    the summary, then the first paragraph of the body, then the intro. Trimmed to about 160
-    characters, as search engines and link previews show.
-    """
-
-    clinically_reviewed = True
-    # False for a type whose copy could not stand beside the original (a topic is bound to its tag).
-    can_be_copied = True
-
-    class Meta:
-        abstract = True
-
-    def permissions_for_user(self, user):
-        return SitePagePermissionTester(user, self)
-
-    def copy(self, *args, **kwargs):
-        """A copy starts its own life: Wagtail would make a copy of a live page live at once (no
-        `publish()`, so no gate), under a new title; a reviewed type's copy waits for its review."""
-        if self.clinically_reviewed:
-            kwargs["keep_live"] = False
-        return super().copy(*args, **kwargs)
-
-    def get_view_restrictions(self):
-        """As Wagtail's, without its two queries on every request when no restriction covers the page.
-
-        The paths of restricted pages are kept per content version (adding, changing or removing a
-        restriction, or moving a page, moves the version on).
-        """
-        from wagtail.models import PageViewRestriction
-
-        if not any(self.path.startswith(path) for path in restricted_paths()):
-            return PageViewRestriction.objects.none()
-        return super().get_view_restrictions()
-
-    def serve(self, request, *args, **kwargs):
-        """Every reader gets the same page unless it is a preview or behind a view restriction,
-        so the response may be kept by the page cache (discsite.caching)."""
-        response = super().serve(request, *args, **kwargs)
-        if not getattr(request, "is_preview", False) and not self.get_view_restrictions().exists():
-            mark_cacheable(response)
-        return response
-
-    def get_meta_description(self):
-        for candidate in (
-            self.search_description,
-            getattr(self, "summary", ""),
-            self.first_paragraph_text(),
-            getattr(self, "intro", ""),
-        ):
-            if candidate and candidate.strip():
-                return trim_description(candidate)
-        return ""
-
-    def get_sitemap_urls(self, request=None):
-        """As Wagtail's, but at the page's canonical address (the host it was requested on).
-
-        Wagtail uses the Site record's hostname, which need not be the address readers use
-        (it is 'localhost', port 80, on a development machine); the sitemap must list the
-        same URLs as the pages' canonical links.
-        """
-        urls = super().get_sitemap_urls(request)
-        if request is not None:
-            location = request.build_absolute_uri(self.get_url(request))
-            for entry in urls:
-                entry["location"] = location
-        return urls
-
-    def first_paragraph_text(self):
-        """The plain text of the body's first paragraph block, or ''."""
-        from html import unescape
-
-        from django.utils.html import strip_tags
-
-        for block in getattr(self, "body", None) or []:
-            if block.block_type == "paragraph":
-                text = unescape(strip_tags(getattr(block.value, "source", block.value)))
-                if text.strip():
-                    return text
-        return ""
-
-
-class IndexPage(BasePage):
-    """A singleton listing page with an introduction; children are paginated."""
-
-    intro = models.TextField(
-        blank=True, help_text="One or two sentences shown under the heading and in search results."
-    )
-
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
-    max_count = 1
-    parent_page_types = ["discsite.HomePage"]
-
-    class Meta:
-        abstract = True
-
-    def get_listing_queryset(self):
-        """The live items this index lists, in the order a reader sees them."""
-        raise NotImplementedError
-
-    def get_child_queryset(self):
-        """The children as their own type, with what their page shows joined in (see `route`)."""
-        raise NotImplementedError
-
-    def route(self, request, path_components):
-        """One query for the child, already specific, instead of Wagtail's two (the base row, then the type's)."""
-        if not path_components:
-            return super().route(request, path_components)
-        try:
-            child = self.get_child_queryset().child_of(self).get(slug=path_components[0])
-        except ObjectDoesNotExist as error:
-            raise Http404 from error
-        child._cached_parent_obj = self
-        return child.route(request, path_components[1:])
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context["items"] = paginate(request, self.get_listing_queryset())
-        return context
+from articles.models import HEALTH_PAGE_MODELS, ArticlePage, QuestionPage, TopicPage
+from discsite.core.caching import digest, versioned
+from discsite.core.internals import remember_parent
+from discsite.core.listing import load_listing_cards
+from discsite.core.models import BasePage
+from discsite.core.schema import SCHEMA, absolute_url, organization_node, website_node
+from discsite.core.text import words
+from experts.models import ExpertPage
 
 
 class HomePage(BasePage):
@@ -301,16 +45,14 @@ class HomePage(BasePage):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        # Imported here: the content apps import this module for BasePage.
-        from articles.models import ArticlePage, QuestionPage, TopicPage, load_listing_cards
-        from experts.models import ExpertPage
-
         context = super().get_context(request, *args, **kwargs)
         # All lazy: when the home page's rendered content is cached, none of these queries run.
         featured_ids = self.featured_items.values("page_id")
         context.update(
             featured=SimpleLazyObject(
-                lambda: [page for page in load_listing_cards(self.featured_page_ids()) if page.live]
+                lambda: [
+                    page for page in load_listing_cards(self.featured_page_ids(), HEALTH_PAGE_MODELS) if page.live
+                ]
             ),
             latest_answers=QuestionPage.objects.for_listing().exclude(pk__in=featured_ids)[:4],
             latest_articles=ArticlePage.objects.for_listing().exclude(pk__in=featured_ids)[:3],
@@ -324,19 +66,32 @@ class HomePage(BasePage):
         if not path_components:
             return super().route(request, path_components)
         slug = path_components[0]
-        key = hashlib.sha256(slug.encode("utf-8", "surrogatepass")).hexdigest()[:32]  # the slug comes from the URL
-        child = versioned(f"home-child:{self.pk}:{key}", lambda: self._specific_child(slug))
+        child = versioned(f"home-child:{self.pk}:{digest(slug)}", lambda: self.specific_child(slug))
         if child is None:
             raise Http404
-        child._cached_parent_obj = self
+        remember_parent(child, self)
         return child.route(request, path_components[1:])
 
-    def _specific_child(self, slug):
+    def specific_child(self, slug):
         child = self.get_children().filter(slug=slug).first()
         return child.specific if child is not None else None
 
     def featured_page_ids(self):
         return [item.page_id for item in self.featured_items.all()]
+
+    def schema_graph(self, request):
+        """The `WebSite`, with a `SearchAction` for the site search, and its publisher: no page node or
+        breadcrumbs of its own, the home page stands for the site."""
+        website = website_node(request)
+        website["potentialAction"] = {
+            "@type": "SearchAction",
+            "target": {
+                "@type": "EntryPoint",
+                "urlTemplate": f"{absolute_url(request, reverse('search'))}?q={{search_term_string}}",
+            },
+            "query-input": "required name=search_term_string",
+        }
+        return {"@context": SCHEMA, "@graph": [website, organization_node(request)]}
 
 
 class HomePageFeaturedItem(Orderable):
@@ -349,120 +104,6 @@ class HomePageFeaturedItem(Orderable):
     )
 
     panels = [PageChooserPanel("page", page_type=["articles.QuestionPage", "articles.ArticlePage"])]
-
-
-@register_setting(icon="cog")
-class SiteSettings(BaseGenericSetting):
-    """Text that appears on every page, kept once so it is edited once."""
-
-    editorial_team_name = models.CharField(
-        max_length=100,
-        default="the discsite editorial team",
-        help_text="Shown as the author of content that has no named expert.",
-    )
-    default_review_interval_months = models.PositiveSmallIntegerField(
-        default=12,
-        help_text="When a clinician approves a page, its next review falls due this many months later.",
-    )
-
-    panels = [
-        FieldPanel("editorial_team_name"),
-        HelpPanel(
-            content=(
-                "<p>The urgent-care card and the disclaimer are under <b>Snippets → Safety-net texts</b>: "
-                "readers see them only after a clinician has approved them.</p>"
-            )
-        ),
-        FieldPanel("default_review_interval_months"),
-    ]
-
-    class Meta:
-        verbose_name = "site settings"
-
-    @classmethod
-    def load(cls, request_or_site=None):
-        """The settings row with the live safety-net texts beside it (`safety_net`), read together
-        once per content version rather than once per request: every page shows both."""
-
-        def produce():
-            row = super(SiteSettings, cls).load(request_or_site)
-            row.safety_net = SafetyNetText.objects.filter(live=True).order_by("pk").first() or SafetyNetText()
-            return row
-
-        return versioned("site-settings", produce)
-
-
-class SafetyNetText(PublishGateMixin, WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, models.Model):
-    """What every page tells readers about their safety: the urgent-care card and the disclaimer.
-
-    Health advice in its own right, shown on every page, so it is clinically reviewed like a
-    health page (a snippet in the Clinical review workflow): readers see the live version, and
-    a change goes live only once a clinician has approved exactly that text. When a new
-    version goes live, every live health page re-enters review (articles.review), so that a
-    clinician checks each still reads right beside it. The site uses the first row.
-    """
-
-    clinically_reviewed = True
-
-    disclaimer = RichTextField(
-        features=["bold", "italic", "link"],
-        default=(
-            "<p>This site gives general information about lumbar disc herniation. It does not "
-            "replace advice from a doctor who knows your situation.</p>"
-        ),
-        help_text="Shown in the footer of every page.",
-    )
-    urgent_care_title = models.CharField(
-        max_length=120,
-        default="Get medical help immediately if you have",
-        help_text="The heading of the urgent-care card on every health page.",
-    )
-    urgent_care_symptoms = models.TextField(
-        default=(
-            "new problems controlling your bladder or bowels\n"
-            "numbness around your buttocks, genitals or inner thighs\n"
-            "leg weakness that is getting worse"
-        ),
-        help_text="The red-flag symptoms, one per line.",
-    )
-    urgent_care_action = models.CharField(
-        max_length=255,
-        default="Call your local emergency number or go to an emergency department now.",
-        help_text="What the reader should do.",
-    )
-
-    panels = [
-        HelpPanel(
-            content=(
-                "<p>Every page shows these texts. Readers see a change only after a clinical reviewer has "
-                "approved it: save a draft, then submit it to the <b>Clinical review</b> workflow. When the "
-                "new version goes live, every live answer and article goes back to clinical review, so "
-                "that a clinician checks each still reads right beside it.</p>"
-            )
-        ),
-        MultiFieldPanel(
-            [FieldPanel("urgent_care_title"), FieldPanel("urgent_care_symptoms"), FieldPanel("urgent_care_action")],
-            heading="Urgent care",
-        ),
-        FieldPanel("disclaimer"),
-    ]
-
-    class Meta:
-        verbose_name = "safety-net text"
-        verbose_name_plural = "safety-net texts"
-
-    def __str__(self):
-        return "Urgent-care card and disclaimer"
-
-    @classmethod
-    def load(cls):
-        """The live texts, read with the site settings once per content version (every save and
-        publish moves it on)."""
-        return SiteSettings.load().safety_net
-
-    @property
-    def urgent_care_symptom_list(self):
-        return [line.strip() for line in self.urgent_care_symptoms.splitlines() if line.strip()]
 
 
 class SearchSynonym(models.Model):
@@ -503,8 +144,6 @@ class SearchSynonym(models.Model):
 
     def clean(self):
         super().clean()
-        from discsite.search import words  # search.py imports this module
-
         errors = {}
         if not words(self.term):
             errors["term"] = "The term needs at least one word of letters or numbers."
@@ -512,22 +151,3 @@ class SearchSynonym(models.Model):
             errors["alternatives"] = "Give at least one alternative of letters or numbers."
         if errors:
             raise ValidationError(errors)
-
-
-class ContentVersion(models.Model):
-    """One number that changes whenever anything a reader can see changes.
-
-    Every cached response and fragment is keyed by it, so a publish, an unpublish,
-    a move, a deletion or a settings edit retires all of them at once, in every
-    server process: the number lives in the database, which all processes share,
-    and costs one indexed read per request. (discsite.caching keeps it current.)
-    """
-
-    value = models.PositiveBigIntegerField(default=1)
-    changed_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = "content version"
-
-    def __str__(self):
-        return f"content version {self.value}"

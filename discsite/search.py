@@ -17,7 +17,6 @@ not stem, so the seeded synonyms list "disc herniation" too, and a lone word als
 matches its plural or singular ("disc", "discs").
 """
 
-import html
 import importlib
 import logging
 import re
@@ -28,17 +27,19 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
 from django.utils.functional import cached_property
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Page
 from wagtail.search.query import And, Or, PlainText
 from wagtail.search.utils import normalise_query_string
 
-from articles.models import ArticlePage, QuestionPage, TopicPage, load_listing_cards
-from discsite.caching import public_pages, versioned
-from discsite.models import SearchSynonym, paginate
+from articles.models import ArticlePage, QuestionPage, TopicPage
+from discsite.core.caching import public_pages, versioned
+from discsite.core.listing import load_listing_cards, paginate
+from discsite.core.text import words
+from discsite.models import SearchSynonym
 from discsite.search_backend import ranked_search
-from discsite.templatetags.discsite_tags import highlight
 from experts.models import ExpertPage
 
 logger = logging.getLogger(__name__)
@@ -63,7 +64,6 @@ BACKEND_ERRORS = _backend_errors()
 
 MAX_QUERY_LENGTH = 200
 SNIPPET_WORDS = 30
-WORD = re.compile(r"[^\W_]+")
 # Words too common to narrow a search. PostgreSQL's English configuration ignores them
 # anyway; SQLite's FTS5 does not, so without this list "what is a slipped disc" would
 # only find pages containing "what", "is" and "a".
@@ -117,11 +117,6 @@ def clean_query(value):
     if len(text) <= MAX_QUERY_LENGTH:
         return text, False
     return text[:MAX_QUERY_LENGTH].rstrip(), True
-
-
-def words(text):
-    """The words of `text`, lower-cased: runs of letters and digits, nothing else."""
-    return [word.lower() for word in WORD.findall(str(text or ""))]
 
 
 def fold(word):
@@ -224,42 +219,23 @@ def expand(query, synonyms):
 
 # ---------------------------------------------------------------- snippets
 
-BLOCK_TAG = re.compile(r"</?(?:p|br|li|ul|ol|h[1-6]|div|blockquote)\b[^>]*>", re.IGNORECASE)
-ANY_TAG = re.compile(r"<[^>]*>")
-PROSE_BLOCKS = {"paragraph", "heading", "list", "callout", "quote"}
-NOT_TEXT = {"kind", "level", "style", "id", "type"}
 
+def highlight(text, query):
+    """Escape `text` and wrap each word of the search `query` it contains in <mark>.
 
-def html_to_text(value):
-    """Rich text as plain words: block tags become spaces, the rest is dropped, entities decoded."""
-    return html.unescape(ANY_TAG.sub("", BLOCK_TAG.sub(" ", str(value or ""))))
-
-
-def _strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        if "type" in value and "value" in value:  # a list item or a child block
-            yield from _strings(value["value"])
-        else:
-            for key, item in value.items():
-                if key not in NOT_TEXT:
-                    yield from _strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)
-
-
-def stream_text(stream):
-    """The prose of a StreamField, read from its stored JSON.
-
-    The raw data, not the blocks: turning image or document blocks into objects would
-    cost a query each, and a snippet needs only the words. Sponsored sections are left
-    out so that a result never quotes promotional copy.
+    `query` is the reader's query or a list of words and phrases (the query and its synonyms).
     """
-    raw = getattr(stream, "raw_data", None) or []
-    parts = [text for block in raw if block.get("type") in PROSE_BLOCKS for text in _strings(block.get("value"))]
-    return " ".join(html_to_text(part) for part in parts)
+    escaped = escape(text or "")
+    if isinstance(query, list | tuple | set | frozenset):
+        query = " ".join(str(item) for item in query)
+    terms = sorted({term for term in str(query or "").split() if len(term) > 1}, key=len, reverse=True)
+    if not terms:
+        return mark_safe(escaped)  # noqa: S308
+    words = "|".join(re.escape(escape(term)) for term in terms)
+    # Whole words, allowing a short ending: "disc" marks "discs" but not "discomfort".
+    pattern = re.compile(r"(&[#\w]+;)|\b((?:" + words + r")\w{0,2})\b", re.IGNORECASE)
+    marked = pattern.sub(lambda match: match.group(1) or f"<mark>{match.group(2)}</mark>", escaped)
+    return mark_safe(marked)  # noqa: S308
 
 
 def _match_pattern(terms):
@@ -286,12 +262,9 @@ def snippet(text, terms, length=SNIPPET_WORDS):
 
 
 def page_text(page):
-    """The text a result's snippet is cut from, most telling first."""
-    if isinstance(page, QuestionPage | ArticlePage):
-        return f"{page.summary} {stream_text(page.body)}"
-    if isinstance(page, ExpertPage):
-        return html_to_text(page.bio)  # the role and department are shown beside it
-    return getattr(page, "intro", "")
+    """The text a result's snippet is cut from, most telling first: as the page's type says
+    (`search_text`; for answers and articles, the summary and the body's prose, read without a query)."""
+    return page.search_text()
 
 
 # ---------------------------------------------------------------- the results page
@@ -325,12 +298,8 @@ def load_specific(pages):
     types among `pages` are joined: each costs the database several joins to plan.
     """
     present = {page.content_type_id for page in pages}
-    types = [
-        search_type.model._meta.model_name
-        for search_type in SEARCH_TYPES.values()
-        if _content_type_id(search_type.model) in present
-    ]
-    return load_listing_cards([page.pk for page in pages], types=types)
+    types = [kind.model for kind in SEARCH_TYPES.values() if _content_type_id(kind.model) in present]
+    return load_listing_cards([page.pk for page in pages], types)
 
 
 def promotions_by_query_string():
@@ -401,7 +370,7 @@ class SiteSearch:
             # A savepoint, so a backend error cannot break the rest of the request's transaction.
             # (Only inside a transaction: outside one, a failed query leaves nothing to roll back.)
             # On PostgreSQL the search runs in a transaction of its own, with the planner told to use the
-            # full-text index (discsite/search_ranking_postgres.py), then rolled back: it wrote nothing,
+            # full-text index (discsite/search_index.py), then rolled back: it wrote nothing,
             # and the rollback undoes the planner setting for whatever follows.
             on_postgres = connection.vendor == "postgresql"
             with transaction.atomic() if connection.in_atomic_block or on_postgres else nullcontext():
@@ -430,14 +399,11 @@ class SiteSearch:
     def _search(self, search_query):
         pages = self.pages()
         # The public search's own ranking (discsite/search_backend.py), not Wagtail's search as the admin
-        # uses it. Counted on the ranked results themselves: on PostgreSQL one pass over the matches
-        # then both counts them and picks the best (discsite/search_ranking_postgres.py).
-        found = ranked_search(search_query, pages)
+        # uses it: one pass over the matches counts every type and lists the chosen one.
+        found = ranked_search(search_query, pages, of_type=SEARCH_TYPES[self.type].model if self.type else None)
         by_content_type = found.facet("content_type_id")
         for slug, search_type in SEARCH_TYPES.items():
             self.counts[slug] = by_content_type.get(_content_type_id(search_type.model), 0)
-        if self.type:
-            found = ranked_search(search_query, pages.type(SEARCH_TYPES[self.type].model))
         total = self.counts[self.type] if self.type else sum(self.counts.values())
         results = paginate(self.request, KnownCount(found, total))
         terms = self.expanded.terms

@@ -1,81 +1,83 @@
-"""Search: Wagtail's database backend as it is, and the public site's ranked search beside it.
+"""Search: Wagtail's database backend as it ships, and the public site's ranked search beside it.
 
-`SearchBackend` (named in WAGTAILSEARCH_BACKENDS) is modelsearch's database backend, unchanged but
-for one thing: everything Wagtail itself searches with (the admin's listings and search, every
-chooser, its autocomplete, the API's `?search=`) runs on it as Wagtail ships it. The one thing: on
-SQLite, a double quote in a query is searched as the word break it is to FTS5 rather than breaking
-FTS5's syntax (discsite/search_ranking_sqlite.py's `QuoteSafeSQLiteSearchBackend`).
+`SearchBackend` (named in WAGTAILSEARCH_BACKENDS) is modelsearch's database backend, which everything
+Wagtail searches with (the admin, every chooser, autocomplete, the API's `?search=`) uses as it is,
+but for one thing on SQLite: modelsearch writes each word into an FTS5 string without doubling a
+double quote in it, so a `"` typed into an admin search box would break FTS5's syntax. FTS5 splits
+words at a quote anyway, so the query is searched with spaces in their place.
 
-`ranked_search()` is the public search's alone (discsite/search.py). The database backend orders
-hits by relevance in ways that do not scale with the pages a query matches: on SQLite, a correlated
-subquery that re-runs the full-text match for every candidate page (minutes per search at 10,000
-pages); on PostgreSQL, matching, ranking and counting each over every match. So, on the database
-backend, the public search compiles its query with the ranked compilers of
-discsite/search_ranking_sqlite.py (hits ranked in one query against the FTS5 table, by its bm25
-score as modelsearch computes it) and discsite/search_ranking_postgres.py (matches found through the
-GIN index, ranking bounded, counts taken on the way), and reads them through their own results
-classes. On any other backend (a search cluster: settings/production.py), it searches as that
-backend does.
+`ranked_search()` is the public search's alone (discsite/search.py): on the database backend it
+matches and ranks against the index itself, in one pass (discsite/search_index.py); on any other
+backend (a search cluster: settings/production.py) it searches as that backend does.
 """
 
-from django.db import connections
-from modelsearch.backends.database import SearchBackend as DatabaseSearchBackend
-from modelsearch.index import class_is_indexed
+from django.conf import settings
+from django.db import connection
 from wagtail.search.backends import get_search_backend
+from wagtail.search.backends.database import SearchBackend as DatabaseSearchBackend
+
+from discsite import search_index
+
+
+def without_quotes(query):
+    """A query string with its double quotes read as the word breaks they are to FTS5."""
+    if isinstance(query, str) and '"' in query:
+        return " ".join(query.replace('"', " ").split())
+    return query
 
 
 def SearchBackend(params):
-    """The database backend modelsearch picks for the default database (WAGTAILSEARCH_BACKENDS names this)."""
+    """The database backend modelsearch picks for the default database, quote-safe on SQLite."""
     backend = DatabaseSearchBackend(params)
-    if connections["default"].vendor == "sqlite":
-        from modelsearch.backends.database.sqlite.sqlite import SQLiteSearchBackend
-
-        if type(backend) is SQLiteSearchBackend:  # not the fallback backend, without FTS5
-            from discsite.search_ranking_sqlite import QuoteSafeSQLiteSearchBackend
-
-            return QuoteSafeSQLiteSearchBackend(params)
+    if connection.vendor == "sqlite":
+        search, autocomplete = backend.search, backend.autocomplete
+        backend.search = lambda query, *args, **kwargs: search(without_quotes(query), *args, **kwargs)
+        backend.autocomplete = lambda query, *args, **kwargs: autocomplete(without_quotes(query), *args, **kwargs)
     return backend
 
 
-def ranked_classes(backend, using):
-    """The ranked query compiler and results classes for `backend` on database `using`, or None.
+class Pages:
+    """The objects of `queryset` with the primary keys of `found` (search_index.Found), in that order:
+    a slice of them costs one query (two past the PostgreSQL candidates)."""
 
-    Imported only on their own database: importing modelsearch's SQLite backend defines its FTS5
-    model, which only exists on SQLite.
-    """
-    vendor = connections[using].vendor
-    if vendor == "sqlite":
-        from modelsearch.backends.database.sqlite.sqlite import SQLiteSearchBackend
+    def __init__(self, queryset, found):
+        self.queryset, self.found = queryset, found
 
-        if isinstance(backend, SQLiteSearchBackend):  # not the fallback backend, without FTS5
-            from discsite.search_ranking_sqlite import RankedSQLiteSearchQueryCompiler, RankedSQLiteSearchResults
+    def count(self):
+        return self.found.total
 
-            return RankedSQLiteSearchQueryCompiler, RankedSQLiteSearchResults
-    elif vendor == "postgresql":
-        from modelsearch.backends.database.postgres.postgres import PostgresSearchBackend
-
-        if isinstance(backend, PostgresSearchBackend):
-            from discsite.search_ranking_postgres import (
-                BoundedRankPostgresSearchQueryCompiler,
-                BoundedRankPostgresSearchResults,
-            )
-
-            return BoundedRankPostgresSearchQueryCompiler, BoundedRankPostgresSearchResults
-    return None
+    def __getitem__(self, key):
+        wanted = self.found.pks[key]
+        if self.found.more and (key.stop is None or key.stop > len(self.found.pks)):
+            wanted += self.found.more(max(key.start or 0, len(self.found.pks)), key.stop)
+        found = self.queryset.in_bulk(wanted) if wanted else {}
+        return [found[pk] for pk in wanted if pk in found]
 
 
-def ranked_search(query, queryset, order_by_relevance=True):
-    """The public search's results for `query` (a search query object) among `queryset`, best first.
+class RankedResults:
+    """How many matches there are of each content type, and the matches listed (sliced) best first."""
 
-    Searches with the default backend's configuration (its search config on PostgreSQL); only the
-    query compiler and the results class are the ranked ones.
-    """
-    backend = get_search_backend()
-    ranked = ranked_classes(backend, queryset.db)
-    if ranked is None or query == "" or not class_is_indexed(queryset.model):
-        # The backend's own search, which also answers an empty query or an unindexed model with no results.
-        return backend.search(query, queryset, order_by_relevance=order_by_relevance)
-    compiler_class, results_class = ranked
-    compiler = compiler_class(queryset, query, order_by_relevance=order_by_relevance)
-    compiler.check()
-    return results_class(backend, compiler)
+    def __init__(self, counts, listed):
+        self.counts, self.listed = counts, listed
+
+    def facet(self, field_name):
+        if field_name != "content_type_id":
+            raise ValueError(f"The public search counts its results by content type only, not {field_name!r}.")
+        return self.counts
+
+    def count(self):
+        return self.listed.count()
+
+    def __getitem__(self, key):
+        return self.listed[key]
+
+
+def ranked_search(query, queryset, of_type=None):
+    """The public search's results for `query` (PlainText, And and Or) among `queryset`: every match
+    counted by content type, and those of the model `of_type` (if given; all if not) listed best first."""
+    if settings.WAGTAILSEARCH_BACKENDS["default"]["BACKEND"] != __name__:
+        found = get_search_backend().search(query, queryset)
+        listed = get_search_backend().search(query, queryset.type(of_type)) if of_type else found
+        return RankedResults(dict(found.facet("content_type_id")), listed)
+    found = search_index.search(query, queryset, of_type)
+    return RankedResults(found.counts, Pages(queryset, found))

@@ -13,7 +13,7 @@ last published), so the base page rows are enough.
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 
-from discsite.caching import public_pages
+from discsite.core.caching import public_pages
 
 
 class PageSitemap(Sitemap):

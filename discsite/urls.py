@@ -5,7 +5,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from discsite import api, health, media_access, views
-from discsite.caching import cacheable
+from discsite.core.caching import cacheable
 from discsite.feeds import LatestHealthPagesFeed
 from discsite.sitemaps import sitemap_index, sitemap_section
 

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from discsite.caching import cacheable
+from discsite.core.caching import cacheable
 from discsite.search import SiteSearch
 
 

@@ -1,13 +1,8 @@
 import factory
 import wagtail_factories
 
+from discsite.core.factories import section
 from experts.models import ExpertIndexPage, ExpertPage
-
-
-def expert_index():
-    from discsite.factories import build_site_tree
-
-    return build_site_tree().experts
 
 
 class ExpertIndexPageFactory(wagtail_factories.PageFactory):
@@ -23,7 +18,7 @@ class ExpertPageFactory(wagtail_factories.PageFactory):
     title = factory.Sequence(lambda n: f"Expert Number{n}")
     honorific = "Dr"
     department = "Orthopedics"
-    parent = factory.LazyFunction(expert_index)
+    parent = factory.LazyFunction(lambda: section(ExpertIndexPage))
 
     class Meta:
         model = ExpertPage

@@ -2,15 +2,38 @@
 
 from django.conf import settings
 from django.db import models
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, TitleFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from discsite.models import BasePage, IndexPage
+from discsite.core.models import BasePage, IndexPage
+from discsite.core.schema import SCHEMA, og_image, page_url
+from discsite.core.text import html_to_text
 
 from .forms import ExpertPageForm
+
+# The content apps register a function for this Wagtail hook to list, on an expert's profile, what
+# the expert wrote and reviewed: it takes the profile, the request and the context, and adds to the
+# context. (articles adds `contributions`, `reviewed` and `reviewed_count`.)
+EXPERT_PAGE_CONTEXT_HOOK = "discsite_expert_page_context"
+
+# Departments as schema.org's MedicalSpecialty values; any other department is given as written.
+MEDICAL_SPECIALTIES = {
+    "orthopedics": "Musculoskeletal",
+    "orthopaedics": "Musculoskeletal",
+    "spine surgery": "Musculoskeletal",
+    "neurology": "Neurologic",
+    "neurosurgery": "Neurologic",
+    "physiotherapy": "Physiotherapy",
+    "physical therapy": "Physiotherapy",
+    "rheumatology": "Rheumatologic",
+    "radiology": "Radiography",
+    "primary care": "PrimaryCare",
+    "general practice": "PrimaryCare",
+}
 
 
 class ExpertIndexPage(IndexPage):
@@ -98,6 +121,9 @@ class ExpertPage(BasePage):
     ]
     parent_page_types = ["experts.ExpertIndexPage"]
     subpage_types = []
+    listing_joins = ("photo",)
+    og_type = "profile"
+    schema_type = "ProfilePage"
     # The read-only API (/api/v2/pages/); the linked user account is never exposed.
     api_fields = [
         APIField("display_name"),
@@ -130,9 +156,58 @@ class ExpertPage(BasePage):
         return f"{self.display_name}{f', {role}' if role else ''}: answers and articles on lumbar disc herniation."
 
     def get_context(self, request, *args, **kwargs):
-        from articles.models import health_page_listing, reviewed_by
-
         context = super().get_context(request, *args, **kwargs)
-        context["contributions"] = health_page_listing(request, author=self)
-        context["reviewed"], context["reviewed_count"] = reviewed_by(self, limit=10)
+        for add_to_context in hooks.get_hooks(EXPERT_PAGE_CONTEXT_HOOK):
+            add_to_context(self, request, context)
         return context
+
+    @property
+    def medical_specialty(self):
+        """The department as schema.org's MedicalSpecialty, or as written when it is none of them."""
+        specialty = MEDICAL_SPECIALTIES.get(self.department.strip().lower())
+        return f"{SCHEMA}/{specialty}" if specialty else self.department.strip()
+
+    def search_text(self):
+        return html_to_text(self.bio)  # the role and department are shown beside it
+
+    def representative_image(self):
+        """The portrait, named by the person's name."""
+        return (self.photo, self.display_name, "fill-600x600") if self.photo is not None else None
+
+    def person_node(self, request, full=False):
+        """The expert as a schema.org `Person`; also a `Physician` when they have a medical specialty.
+
+        `full` adds what only their profile page needs (portrait, biography); the pages they wrote or
+        reviewed name them with the rest.
+        """
+        url = page_url(self, request)
+        node = {
+            "@type": ["Person", "Physician"] if self.department else "Person",
+            "@id": f"{url}#person",
+            "name": self.title,
+            "url": url,
+        }
+        if self.honorific:
+            node["honorificPrefix"] = self.honorific
+        if self.credentials:
+            node["honorificSuffix"] = self.credentials
+        if self.job_title:
+            node["jobTitle"] = self.job_title
+        if self.department:
+            node["medicalSpecialty"] = self.medical_specialty
+        if self.institution:
+            node["worksFor"] = {"@type": "Organization", "name": self.institution}
+        if full:
+            image = og_image(self, request)
+            if image:
+                node["image"] = image["url"]
+            bio = html_to_text(self.bio)
+            if bio:
+                node["description"] = bio
+        return node
+
+    def schema_node(self, request, url):
+        """A `ProfilePage` whose main entity is the person."""
+        node = super().schema_node(request, url)
+        node["mainEntity"] = self.person_node(request, full=True)
+        return node

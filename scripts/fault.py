@@ -49,6 +49,7 @@ from loadtest import (
     APPLICATION_NAME,
     LOGS,
     Server,
+    add_load_arguments,
     admin_url,
     check_urls,
     database_name,
@@ -266,9 +267,7 @@ class Editor:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=60, help="seconds of load (default 60)")
-    parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    add_load_arguments(parser)
     parser.add_argument("--samplers", type=int, default=4, help="Python clients checking bodies (default 4)")
     parser.add_argument("--outage-at", type=float, default=20, help="seconds into the load to stop PostgreSQL")
     parser.add_argument("--down", type=float, default=5, help="seconds PostgreSQL stays down (default 5)")

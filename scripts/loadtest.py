@@ -5,44 +5,66 @@ production set-up: gunicorn with the repository's gunicorn.conf.py (2 sync worke
 settings (DEBUG off), persistent database connections (CONN_MAX_AGE=60, health-checked), on a
 PostgreSQL database of its own (discsite_soak unless SOAK_DATABASE_URL says otherwise), created,
 migrated and seeded here. Its logs (JSON lines) go to scripts/logs/.
+
+How a server is started and stopped, a request made, wrk run and a database created is
+bench/serving.py's, shared with the benchmark (bench/run.py); this module says what the soak wants
+of them.
 """
 
-# A local tool that starts the server, wrk and manage.py on 127.0.0.1 URLs it builds itself:
-# ruff: noqa: S603, S310
-import http.client
 import json
 import os
 import secrets
-import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import serving
+from bench.serving import (
+    HOST,
+    ROOT,
+    add_wrk_arguments,
+    admin_url,
+    clean_env,
+    create_postgres_database,
+    database_name,
+    fetch,
+    latencies_ms,
+    requests_per_second,
+    run_json,
+    run_logged,
+    say,
+)
+
+# What soak.py and fault.py take from here.
+__all__ = [
+    "ADMIN_USERNAME",
+    "APPLICATION_NAME",
+    "LOGS",
+    "Server",
+    "add_load_arguments",
+    "admin_url",
+    "check_urls",
+    "database_name",
+    "fetch",
+    "finish_wrk",
+    "format_statuses",
+    "prepare",
+    "read_json_lines",
+    "record_time",
+    "run_wrk",
+    "say",
+    "start_wrk",
+]
+
 SCRIPTS = ROOT / "scripts"
 LOGS = SCRIPTS / "logs"
-BIN = Path(sys.executable).parent
-HOST = "127.0.0.1"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/discsite_soak"
 APPLICATION_NAME = "discsite-soak-web"  # how the server's connections show in pg_stat_activity
 ADMIN_USERNAME = "soak-admin"
-REQUEST_TIMEOUT = 30  # gunicorn's timeout and wrk's: a slower request is an error
-
-
-def say(message=""):
-    print(message, flush=True)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def database_url():
@@ -53,14 +75,6 @@ def database_url():
     if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit(f"the soak runs on this machine only; {parts.hostname} is not the loopback")
     return url
-
-
-def admin_url(url):
-    return urlunsplit(urlsplit(url)._replace(path="/postgres", query=""))
-
-
-def database_name(url):
-    return urlsplit(url).path.lstrip("/")
 
 
 def with_application_name(url):
@@ -75,58 +89,28 @@ class Site:
     def __init__(self, url):
         self.url = url
         self.admin_password = secrets.token_urlsafe(24)
-        self.env = {
-            **{
-                key: value
-                for key, value in os.environ.items()
-                if key not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL"}
-            },
+        self.env = clean_env(
             # The production settings unless SOAK_SETTINGS_MODULE names a module that adjusts them.
-            "DJANGO_SETTINGS_MODULE": os.environ.get("SOAK_SETTINGS_MODULE", "discsite.settings.production"),
-            "SECRET_KEY": "soak-local-only-" + secrets.token_urlsafe(40),
-            "ALLOWED_HOSTS": f"{HOST},localhost",
-            "DATABASE_URL": url,
-            "SOAK_ADMIN_PASSWORD": self.admin_password,
-        }
+            DJANGO_SETTINGS_MODULE=os.environ.get("SOAK_SETTINGS_MODULE", "discsite.settings.production"),
+            SECRET_KEY="soak-local-only-not-secret-" + secrets.token_urlsafe(40),
+            ALLOWED_HOSTS=f"{HOST},localhost",
+            DATABASE_URL=url,
+            SOAK_ADMIN_PASSWORD=self.admin_password,
+        )
 
     def manage(self, *args):
-        LOGS.mkdir(exist_ok=True)
-        with (LOGS / "manage.log").open("a") as log:
-            log.write(f"$ manage.py {' '.join(args)}\n")
-            log.flush()
-            result = subprocess.run(
-                [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, stdout=log, stderr=log, check=False
-            )
-        if result.returncode != 0:
-            raise SystemExit(f"manage.py {' '.join(args)} failed; see {LOGS / 'manage.log'}")
+        run_logged(["manage.py", *args], self.env, LOGS / "manage.log")
 
     def probe(self, *args):
-        result = subprocess.run(
-            [sys.executable, str(SCRIPTS / "ops_probe.py"), *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise SystemExit(f"scripts/ops_probe.py {' '.join(args)} failed:\n{result.stderr}")
-        return json.loads(result.stdout)
+        return run_json(["scripts/ops_probe.py", *args], self.env)
 
 
 def prepare(fresh=False):
     """The soak database created (or re-created with fresh=True), migrated and seeded; the static files
     collected; a superuser for the editor's saves. Returns the Site."""
-    import psycopg
-
     url = database_url()
     name = database_name(url)
-    with psycopg.connect(admin_url(url), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if exists and fresh:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        if fresh or not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
+    create_postgres_database(url, replace=fresh)
     site = Site(url)
     started = time.monotonic()
     site.manage("migrate", "--noinput", "-v0")
@@ -137,72 +121,25 @@ def prepare(fresh=False):
     return site
 
 
-class Server:
-    """gunicorn with gunicorn.conf.py and the production settings on a free loopback port; stopped by its own pid."""
+class Server(serving.Server):
+    """The site as in production on a free loopback port: gunicorn.conf.py, the production settings,
+    persistent connections (CONN_MAX_AGE=60) named APPLICATION_NAME, the access log in scripts/logs/."""
 
     def __init__(self, site, name, workers=2):
-        self.name = name
-        self.port = free_port()
-        self.base = f"http://{HOST}:{self.port}"
-        LOGS.mkdir(exist_ok=True)
-        self.log_path = LOGS / f"{name}-server.log"
-        self.access_log_path = LOGS / f"{name}-access.log"
-        self.env = {
-            **site.env,
-            "DATABASE_URL": with_application_name(site.url),
-            "CONN_MAX_AGE": "60",
-            "BIND": f"{HOST}:{self.port}",
-            "WEB_CONCURRENCY": str(workers),
-            "GUNICORN_TIMEOUT": str(REQUEST_TIMEOUT),
-            "ACCESS_LOG": str(self.access_log_path),
-        }
-        self.process = None
-
-    def __enter__(self):
-        self.access_log_path.unlink(missing_ok=True)
-        self.log = self.log_path.open("w")
-        self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        super().__init__(
+            name,
+            {**site.env, "DATABASE_URL": with_application_name(site.url), "CONN_MAX_AGE": "60"},
+            log_path=LOGS / f"{name}-server.log",
+            workers=workers,
+            access_log=LOGS / f"{name}-access.log",
+            ready_path="/readyz",
+            ready_status=200,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self.__exit__()
-                raise SystemExit(f"the server did not start; see {self.log_path}")
-            status, _headers, _body, _seconds = fetch(self.base + "/readyz", timeout=5)
-            if status == 200:
-                return self
-            time.sleep(0.3)
-        self.__exit__()
-        raise SystemExit(f"the server was not ready within 60 s; see {self.log_path}")
-
-    def __exit__(self, *exc):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
 
 
-def fetch(url, timeout=REQUEST_TIMEOUT + 5, headers=None):
-    """(status, headers, body, seconds) of one GET; status None when there was no answer."""
-    request = urllib.request.Request(url, headers=headers or {})
-    started = time.monotonic()
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, dict(response.headers), response.read(), time.monotonic() - started
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read(), time.monotonic() - started
-    except (OSError, http.client.HTTPException):
-        return None, {}, b"", time.monotonic() - started
+def add_load_arguments(parser):
+    """--duration, --connections and --threads, with the soak's defaults (60 s at 32 connections)."""
+    add_wrk_arguments(parser, duration=60, connections=32)
 
 
 def check_urls(server, urls):
@@ -215,43 +152,30 @@ def check_urls(server, urls):
 
 
 def start_wrk(server, paths, duration, connections, threads):
-    command = [
-        "wrk",
-        f"-t{threads}",
-        f"-c{connections}",
-        f"-d{duration}s",
-        "--timeout",
-        f"{REQUEST_TIMEOUT}s",
-        "-s",
-        str(SCRIPTS / "load.lua"),
+    """wrk over `paths` in turn (scripts/load.lua), started; finish_wrk waits for it."""
+    return serving.start_wrk(
         server.base,
-        "--",
-        *paths,
-    ]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        duration=duration,
+        connections=connections,
+        threads=threads,
+        script=SCRIPTS / "load.lua",
+        script_args=paths,
+    )
 
 
 def finish_wrk(process, duration):
-    stdout, stderr = process.communicate(timeout=duration + 120)
-    line = next((line for line in stdout.splitlines() if line.startswith("LOAD_JSON ")), None)
-    if process.returncode != 0 or line is None:
-        raise SystemExit(f"wrk failed ({process.returncode}):\n{stdout}\n{stderr}")
-    data = json.loads(line.removeprefix("LOAD_JSON "))
-    seconds = data["duration_us"] / 1e6
+    data = serving.finish_wrk(process, duration, "LOAD_JSON ")
     statuses = {int(status): count for status, count in data["statuses"].items()}
     socket_errors = {name: count for name, count in data["errors"].items() if name != "status" and count}
     return {
         "requests": data["requests"],
-        "seconds": round(seconds, 1),
-        "requests_per_second": round(data["requests"] / seconds, 1),
+        "seconds": round(data["duration_us"] / 1e6, 1),
+        "requests_per_second": requests_per_second(data),
         "statuses": dict(sorted(statuses.items())),
         "non_2xx_3xx": sum(count for status, count in statuses.items() if not 200 <= status < 400),
         "server_errors": sum(count for status, count in statuses.items() if status >= 500),
         "socket_errors": socket_errors,
-        "p50_ms": round(data["latency_us"]["p50"] / 1000, 1),
-        "p90_ms": round(data["latency_us"]["p90"] / 1000, 1),
-        "p99_ms": round(data["latency_us"]["p99"] / 1000, 1),
-        "max_ms": round(data["latency_us"]["max"] / 1000, 1),
+        **latencies_ms(data, "p50", "p90", "p99", "max"),
     }
 
 

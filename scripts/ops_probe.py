@@ -29,6 +29,7 @@ django.setup()
 from wagtail.models import PageLogEntry  # noqa: E402
 
 from articles.models import ArticlePage, QuestionPage, TopicPage  # noqa: E402
+from bench.serving import INDEX_URLS  # noqa: E402
 from experts.models import ExpertPage  # noqa: E402
 
 PARAGRAPH_FEATURES = ["bold", "italic", "link"]
@@ -42,11 +43,7 @@ def urls():
         return page.url
 
     return {
-        "home": "/",
-        "questions index": "/questions/",
-        "articles index": "/articles/",
-        "experts index": "/experts/",
-        "topics index": "/topics/",
+        **INDEX_URLS,
         "Q&A": first(QuestionPage),
         "article": first(ArticlePage),
         "expert": first(ExpertPage),

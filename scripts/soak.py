@@ -24,6 +24,7 @@ import time
 from loadtest import (
     LOGS,
     Server,
+    add_load_arguments,
     check_urls,
     database_name,
     format_statuses,
@@ -36,9 +37,7 @@ from loadtest import (
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=60, help="seconds of load (default 60)")
-    parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    add_load_arguments(parser)
     parser.add_argument("--fresh", action="store_true", help="drop and re-create the soak database first")
     args = parser.parse_args()
     if not shutil.which("wrk"):

@@ -29,7 +29,7 @@ from articles.tests.test_permissions import (
     live_reviewed_page,
 )
 from articles.tests.test_review_integrity import signed_in
-from discsite.models import SafetyNetText
+from discsite.core.models import SafetyNetText
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +121,7 @@ def test_a_draft_never_reviewed_is_offered_no_publish(roles):
 
 
 def snippet_footer(client, texts):
-    response = client.get(f"/admin/snippets/discsite/safetynettext/edit/{texts.pk}/")
+    response = client.get(f"/admin/snippets/core/safetynettext/edit/{texts.pk}/")
     assert response.status_code == 200
     return BeautifulSoup(response.content, "html.parser")
 

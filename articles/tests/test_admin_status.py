@@ -17,7 +17,6 @@ from wagtail.models import TaskState
 from articles.admin_status import review_status
 from articles.factories import QuestionPageFactory
 from articles.models import QuestionPage
-from articles.review import EditorialSignOffTask, SignOffForm
 from articles.tests.test_clinical_review import act, draft_question, submit
 from articles.tests.test_permissions import (
     at_clinical_step,
@@ -28,6 +27,7 @@ from articles.tests.test_permissions import (
     workflow_action_url,
 )
 from articles.tests.test_review_integrity import signed_in
+from articles.workflow import EditorialSignOffTask, SignOffForm
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,12 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from wagtail.actions.publish_revision import PublishPermissionError
-from wagtail.models import GroupApprovalTask, PageLogEntry, TaskState
+from wagtail.models import GroupApprovalTask, PageLogEntry, Site, TaskState
 
 from articles.factories import QuestionPageFactory
 from articles.integrity import publishing_unreviewed_source_material
 from articles.models import QuestionPage
-from articles.review import (
+from articles.workflow import (
     ApproveForm,
     ClinicalReviewTask,
     EditorialSignOffTask,
@@ -20,7 +20,7 @@ from articles.review import (
     add_months,
     clinical_review_workflow,
 )
-from discsite.models import SiteSettings
+from discsite.core.models import SiteSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -275,11 +275,11 @@ class TestEmails:
 
 def test_every_page_readers_see_is_clinically_reviewed(roles):
     """The home page, the sections, topics and expert profiles too: each can hold advice in its words."""
-    from discsite.models import HomePage
     from experts.models import ExpertPage
 
     workflow = clinical_review_workflow()
-    pages = [HomePage.objects.get(), *HomePage.objects.get().get_children().specific(), ExpertPage.objects.first()]
+    home = Site.objects.get(is_default_site=True).root_page.specific
+    pages = [home, *home.get_children().specific(), ExpertPage.objects.first()]
     for page in pages:
         assert page.clinically_reviewed, page
         assert page.get_workflow() == workflow, page

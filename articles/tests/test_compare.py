@@ -47,7 +47,8 @@ def test_a_never_published_page_is_shown_whole(client, roles):
 
 
 def test_a_re_review_with_nothing_changed_shows_the_whole_page(client, roles):
-    from articles.review import clinical_review_workflow, put_live_content_up_for_review
+    from articles.review import put_live_content_up_for_review
+    from articles.workflow import clinical_review_workflow
 
     page = live_reviewed_page(roles)
     put_live_content_up_for_review(page)

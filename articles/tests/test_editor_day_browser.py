@@ -47,8 +47,8 @@ from wagtail.rich_text import RichText
 
 from articles.factories import QuestionPageFactory
 from articles.models import QuestionIndexPage, QuestionPage
-from articles.review import ClinicalReviewTaskState
 from articles.tests.test_review_in_browser import action_menu, log_in, sign_off_in_the_dialog
+from articles.workflow import ClinicalReviewTaskState
 from experts.models import ExpertPage
 
 pytestmark = pytest.mark.browser

@@ -6,9 +6,9 @@ import pytest
 from wagtail.models import Comment
 from wagtail.test.utils.form_data import inline_formset
 
-from articles.review import ClinicalReviewTask, EditorialSignOffTask
 from articles.tests.test_permissions import at_clinical_step, at_editorial_step, edit_form_data, fresh
 from articles.tests.test_review_integrity import signed_in
+from articles.workflow import ClinicalReviewTask, EditorialSignOffTask
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from articles.factories import ArticlePageFactory, QuestionPageFactory, TopicPageFactory
-from discsite.models import LISTING_PAGE_SIZE
+from discsite.core.listing import LISTING_PAGE_SIZE
 from experts.factories import ExpertPageFactory
 
 pytestmark = pytest.mark.django_db

@@ -20,9 +20,9 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, PageLogEntry, Revision
 
 from articles import media_versions
-from articles.review import ClinicalReviewTask, clinical_approval_for
 from articles.tests.test_clinical_review import act, draft_question, submit
 from articles.tests.test_permissions import edit_form_data, fresh
+from articles.workflow import ClinicalReviewTask, clinical_approval_for
 from experts.factories import ExpertPageFactory
 from experts.models import ExpertPage
 

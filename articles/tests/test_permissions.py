@@ -11,8 +11,8 @@ from wagtail.models import Page, TaskState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from articles.models import QuestionPage
-from articles.review import add_months
 from articles.tests.test_clinical_review import act, draft_question, submit
+from articles.workflow import add_months
 
 pytestmark = pytest.mark.django_db
 

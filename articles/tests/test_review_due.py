@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from articles.factories import ArticlePageFactory, QuestionPageFactory
 from articles.models import QuestionPage
-from articles.review import ClinicalReviewTask, pages_due_for_review
+from articles.review import pages_due_for_review
+from articles.workflow import ClinicalReviewTask
 
 pytestmark = pytest.mark.django_db
 
@@ -281,24 +282,6 @@ class TestReportForClinicians:
         many = queries_for_report()
         assert len(pages_due_for_review()) == 24
         assert many <= few, (few, many)
-
-
-@pytest.mark.parametrize(
-    ("argv", "expected"),
-    [
-        ("manage.py runserver 127.0.0.1:8000", "http://127.0.0.1:8000"),  # make run
-        ("manage.py runserver", "http://127.0.0.1:8000"),
-        ("manage.py runserver 8001", "http://127.0.0.1:8001"),
-        ("manage.py runserver 0.0.0.0:8080 --noreload", "http://127.0.0.1:8080"),
-        ("manage.py runserver --noreload localhost:9000", "http://localhost:9000"),
-        ("manage.py runserver [::1]:8002", "http://[::1]:8002"),
-        ("manage.py review_due --start-workflows", "http://127.0.0.1:8000"),
-    ],
-)
-def test_in_development_email_links_follow_the_address_runserver_serves(argv, expected):
-    from discsite.settings.dev import runserver_base_url
-
-    assert runserver_base_url(argv.split()) == expected
 
 
 def test_a_review_started_from_the_report_mails_links_to_the_configured_address(client, roles, schedule, settings):

@@ -19,7 +19,6 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text
 from articles.factories import TopicPageFactory
 from articles.integrity import content_of, fingerprint, publishing_unreviewed_source_material
 from articles.models import QuestionPage, TopicPage
-from articles.review import ClinicalReviewTaskState, add_months, clinical_approval_for
 from articles.tests.test_clinical_review import act, draft_question, submit
 from articles.tests.test_permissions import (
     at_clinical_step,
@@ -29,7 +28,8 @@ from articles.tests.test_permissions import (
     live_reviewed_page,
     workflow_action_url,
 )
-from discsite.models import SafetyNetText
+from articles.workflow import ClinicalReviewTaskState, add_months, clinical_approval_for
+from discsite.core.models import SafetyNetText
 from experts.factories import ExpertPageFactory
 from experts.models import ExpertPage
 
@@ -541,14 +541,12 @@ def safety_net_form_data(texts, **changes):
 def test_the_safety_net_texts_go_live_only_after_clinical_review_and_send_every_page_back(roles):
     texts = SafetyNetText.objects.get()
     for role in ("editor", "moderator", "admin"):
-        listing = signed_in(roles[role]).get("/admin/snippets/discsite/safetynettext/")
+        listing = signed_in(roles[role]).get("/admin/snippets/core/safetynettext/")
         assert listing.status_code == 200, role
         assert "Urgent-care card and disclaimer" in listing.content.decode()
-        assert (
-            signed_in(roles[role]).get(f"/admin/snippets/discsite/safetynettext/edit/{texts.pk}/").status_code == 200
-        )
+        assert signed_in(roles[role]).get(f"/admin/snippets/core/safetynettext/edit/{texts.pk}/").status_code == 200
     page = live_reviewed_page(roles)
-    edit = f"/admin/snippets/discsite/safetynettext/edit/{texts.pk}/"
+    edit = f"/admin/snippets/core/safetynettext/edit/{texts.pk}/"
     for role in ("editor", "moderator", "admin"):
         response = signed_in(roles[role]).post(
             edit,
@@ -567,10 +565,10 @@ def test_the_safety_net_texts_go_live_only_after_clinical_review_and_send_every_
     texts = SafetyNetText.objects.get()
     assert texts.workflow_in_progress
     assert "Call 999 now." not in Client().get(page.url).content.decode()
-    approve = f"/admin/snippets/discsite/safetynettext/workflow/action/{texts.pk}/approve/{texts.current_workflow_task_state.pk}/"
+    approve = f"/admin/snippets/core/safetynettext/workflow/action/{texts.pk}/approve/{texts.current_workflow_task_state.pk}/"
     signed_in(roles["clinician"]).post(approve, {"comment": "", "next_review_due": ""})
     texts = SafetyNetText.objects.get()
-    moderator_approve = f"/admin/snippets/discsite/safetynettext/workflow/action/{texts.pk}/approve/{texts.current_workflow_task_state.pk}/"
+    moderator_approve = f"/admin/snippets/core/safetynettext/workflow/action/{texts.pk}/approve/{texts.current_workflow_task_state.pk}/"
     signed_in(roles["moderator"]).post(moderator_approve, {"comment": ""})
     assert SafetyNetText.objects.get().urgent_care_action == "Call 999 now."
     assert "Call 999 now." in Client().get(page.url).content.decode()
@@ -583,7 +581,7 @@ def test_the_safety_net_texts_go_live_only_after_clinical_review_and_send_every_
 
 def test_malformed_approval_data_in_the_snippet_editor_is_a_400_too(roles):
     texts = SafetyNetText.objects.get()
-    edit = f"/admin/snippets/discsite/safetynettext/edit/{texts.pk}/"
+    edit = f"/admin/snippets/core/safetynettext/edit/{texts.pk}/"
     signed_in(roles["editor"]).post(
         edit, {**safety_net_form_data(texts, urgent_care_action="Call 999."), "action-submit": "Submit"}
     )
@@ -639,7 +637,7 @@ def test_the_live_safety_net_revision_is_not_rewritten_through_the_autosave_fiel
         live.publish()
     live_content = dict(Revision.objects.get(pk=live.pk).content)
     response = signed_in(roles["editor"]).post(
-        f"/admin/snippets/discsite/safetynettext/edit/{texts.pk}/",
+        f"/admin/snippets/core/safetynettext/edit/{texts.pk}/",
         {**safety_net_form_data(texts, urgent_care_action=UNAPPROVED), "overwrite_revision_id": str(live.pk)},
     )
     assert response.status_code in (200, 302)

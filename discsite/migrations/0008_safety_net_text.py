@@ -1,7 +1,7 @@
 """The urgent-care card and the disclaimer move out of the site settings into a snippet that is
-clinically reviewed (discsite.models.SafetyNetText). The texts in force become its live version."""
+clinically reviewed (now core.SafetyNetText). The texts in force become its live version."""
 
-import discsite.models
+import discsite.core.models
 import django.db.models.deletion
 import wagtail.fields
 from django.conf import settings
@@ -124,7 +124,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "safety-net text",
                 "verbose_name_plural": "safety-net texts",
             },
-            bases=(discsite.models.PublishGateMixin, models.Model),
+            bases=(discsite.core.models.PublishGateMixin, models.Model),
         ),
         migrations.RunPython(move_texts_from_site_settings, migrations.RunPython.noop),
         migrations.RemoveField(

@@ -58,9 +58,11 @@ INSTALLED_APPS = [
     "axes",
     # The project's apps come after Wagtail's, so that their ready() can adjust what Wagtail set up
     # (articles replaces Wagtail's workflow emails for health content).
-    "discsite",
-    "articles",
+    # The ground, the apps on it, the site on top (README, "What is here").
+    "discsite.core",
     "experts",
+    "articles",
+    "discsite",
 ]
 
 MIDDLEWARE = [
@@ -71,8 +73,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The database unreachable: a styled 503 with Retry-After, not a 500 (discsite/outage.py).
     "discsite.outage.DatabaseUnavailableMiddleware",
-    # Whole responses for anonymous readers, before anything reads the session (discsite/caching.py).
-    "discsite.caching.PageCacheMiddleware",
+    # Whole responses for anonymous readers, before anything reads the session (discsite/core/middleware.py).
+    "discsite.core.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -216,8 +218,6 @@ TAGGIT_CASE_INSENSITIVE = True
 
 # Set by dev settings only: `create_demo_users` refuses to run anywhere else.
 DISCSITE_ALLOW_DEMO_USERS = False
-# Set by dev and test settings only: `generate_content` (made-up pages for benchmarks) refuses elsewhere.
-DISCSITE_ALLOW_SYNTHETIC_CONTENT = False
 
 # ---------------------------------------------------------------- security (README "Security")
 # What applies everywhere. HTTPS-only settings (HSTS, redirect, secure cookies) are in production.py.

@@ -12,7 +12,6 @@ SECRET_KEY = "dev-only-not-secret-discsite"  # noqa: S105
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DISCSITE_ALLOW_DEMO_USERS = True
-DISCSITE_ALLOW_SYNTHETIC_CONTENT = True
 
 
 def runserver_base_url(argv, default="http://127.0.0.1:8000"):

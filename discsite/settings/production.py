@@ -25,7 +25,6 @@ ALLOWED_HOSTS = env_list(  # noqa: F405
 )
 STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"  # noqa: F405
 DISCSITE_ALLOW_DEMO_USERS = False
-DISCSITE_ALLOW_SYNTHETIC_CONTENT = False
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -166,7 +165,7 @@ for directives in (CONTENT_SECURITY_POLICY["DIRECTIVES"], DISCSITE_ADMIN_CSP):  
 # ---------------------------------------------------------------- CDN purging (docs/deploy.md)
 
 # A CDN or caching proxy in front of the site is told to drop a page when it is published or
-# unpublished (wagtail.contrib.frontend_cache), with the pages that show it (discsite/caching.py).
+# unpublished (wagtail.contrib.frontend_cache), with the pages that show it (discsite/core/caching.py).
 # Pick one: FRONTEND_CACHE_PURGE_URL for Varnish/Squid/nginx (an HTTP PURGE endpoint),
 # CLOUDFLARE_API_TOKEN + CLOUDFLARE_ZONE_ID, or CLOUDFRONT_DISTRIBUTION_ID (AWS credentials
 # from the usual AWS_* variables).

@@ -9,12 +9,16 @@ import re
 import zlib
 
 from django import template
+from django.core.cache import cache
 from django.utils import timezone
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from discsite.models import SafetyNetText
+from discsite.core import navigation
+from discsite.core.caching import PAGE_CACHE_TIMEOUT, fragment_cache_enabled, versioned_key
+from discsite.core.models import SafetyNetText
+from discsite.search import highlight
 
 register = template.Library()
 
@@ -83,64 +87,15 @@ def is_past(day):
     return bool(day) and day < timezone.localdate()
 
 
-@register.filter
-def highlight(text, query):
-    """Escape `text` and wrap each word of the search `query` it contains in <mark>.
-
-    `query` is the reader's query or a list of words and phrases (the query and its synonyms).
-    """
-    escaped = escape(text or "")
-    if isinstance(query, list | tuple | set | frozenset):
-        query = " ".join(str(item) for item in query)
-    terms = sorted({term for term in str(query or "").split() if len(term) > 1}, key=len, reverse=True)
-    if not terms:
-        return mark_safe(escaped)  # noqa: S308
-    words = "|".join(re.escape(escape(term)) for term in terms)
-    # Whole words, allowing a short ending: "disc" marks "discs" but not "discomfort".
-    pattern = re.compile(r"(&[#\w]+;)|\b((?:" + words + r")\w{0,2})\b", re.IGNORECASE)
-    marked = pattern.sub(lambda match: match.group(1) or f"<mark>{match.group(2)}</mark>", escaped)
-    return mark_safe(marked)  # noqa: S308
-
-
-def routed_ancestors(page):
-    """The page's ancestors below the root, from the parents routing left on each page, or None.
-
-    Routing a request walks down from the home page and tells each child its parent
-    (`_cached_parent_obj`), so the trail costs no query for the page being served.
-    """
-    ancestors = []
-    node = page
-    while node.depth > 2:
-        node = getattr(node, "_cached_parent_obj", None)
-        if node is None:
-            return None
-        ancestors.append(node)
-    return ancestors[::-1]
+# Marks the words searched for (discsite.search, which marks its snippets the same way).
+register.filter("highlight", highlight)
 
 
 @register.simple_tag(takes_context=True)
 def breadcrumb_trail(context, page=None, current_title=""):
-    """The trail from the home page to `page` (or to a non-page view called `current_title`).
-
-    Each crumb is a dict with `title` and `url`; the last one, the current page, has no url.
-    """
-    request = context.get("request")
-    crumbs = [{"title": "Home", "url": "/"}]
-    if page is not None and getattr(page, "path", None):
-        # Kept on the page: the JSON-LD in the head builds the same trail (one query, not two).
-        if not hasattr(page, "_trail_ancestors"):
-            page._trail_ancestors = routed_ancestors(page)
-            if page._trail_ancestors is None:
-                page._trail_ancestors = list(page.get_ancestors().filter(depth__gt=1))
-        ancestors = page._trail_ancestors
-        crumbs = [
-            {"title": "Home" if index == 0 else ancestor.title, "url": ancestor.get_url(request)}
-            for index, ancestor in enumerate(ancestors)
-        ] or crumbs
-        crumbs.append({"title": getattr(page, "display_name", page.title), "url": None})
-    elif current_title:
-        crumbs.append({"title": current_title, "url": None})
-    return crumbs
+    """The trail from the home page to `page` (or to a non-page view called `current_title`), as
+    discsite.core.navigation computes it: dicts of `title` and `url`, the current page's without url."""
+    return navigation.breadcrumb_trail(context.get("request"), page, current_title)
 
 
 @register.simple_tag(takes_context=True)
@@ -203,7 +158,7 @@ def canonical_url(context, page=None):
 
 
 class VersionedCacheNode(template.Node):
-    """Renders its contents once per content version and key (see discsite.caching)."""
+    """Renders its contents once per content version and key (see discsite.core.caching)."""
 
     def __init__(self, nodelist, name, vary_on):
         self.nodelist = nodelist
@@ -211,10 +166,6 @@ class VersionedCacheNode(template.Node):
         self.vary_on = vary_on
 
     def render(self, context):
-        from django.core.cache import cache
-
-        from discsite.caching import PAGE_CACHE_TIMEOUT, fragment_cache_enabled, versioned_key
-
         request = context.get("request")
         # Only Wagtail pages: other views (search, error pages) have unbounded keys and a page cache of their own.
         if (

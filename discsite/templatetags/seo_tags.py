@@ -1,11 +1,13 @@
 """Template tags for what a page says about itself to search engines and link previews.
 
-The values are built in discsite/structured_data.py; templates/includes/meta.html lays them out.
+Each page type answers for itself (`og_type`, `schema_graph`), with the building blocks of
+discsite/core/schema.py; templates/includes/meta.html lays the values out.
 """
 
 from django import template
 
 from discsite import structured_data
+from discsite.core import schema
 
 register = template.Library()
 
@@ -18,12 +20,12 @@ def page_meta(context, page):
         return None
     return {
         "title": page.seo_title or getattr(page, "display_name", page.title),
-        "description": structured_data.meta_description(page),
-        "url": structured_data.page_url(page, request),
-        "type": structured_data.og_type(page),
-        "site_name": structured_data.site_name(),
-        "locale": structured_data.language_tag().replace("-", "_"),
-        "image": structured_data.og_image(page, request),
+        "description": schema.meta_description(page),
+        "url": schema.page_url(page, request),
+        "type": page.og_type,
+        "site_name": schema.site_name(),
+        "locale": schema.language_tag().replace("-", "_"),
+        "image": schema.og_image(page, request),
     }
 
 

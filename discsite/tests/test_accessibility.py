@@ -265,7 +265,7 @@ def test_the_urgent_care_card_is_on_every_health_page_near_the_top_and_never_hid
     seeded_live_server, browser_page, screenshot
 ):
     from articles.integrity import publishing_unreviewed_source_material
-    from discsite.models import SafetyNetText
+    from discsite.core.models import SafetyNetText
 
     settings = SafetyNetText.objects.get()
     settings.urgent_care_symptoms += "\nsudden severe pain with a fever"

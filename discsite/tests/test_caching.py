@@ -10,7 +10,7 @@ from wagtail.contrib.frontend_cache.backends.base import BaseBackend
 
 from articles.factories import ArticlePageFactory, QuestionPageFactory, TopicPageFactory
 from articles.integrity import publishing_unreviewed_source_material
-from discsite.models import ContentVersion, SafetyNetText
+from discsite.core.models import ContentVersion, SafetyNetText
 from experts.factories import ExpertPageFactory
 
 pytestmark = [

@@ -5,14 +5,7 @@ from django.apps import apps
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 
-from articles.models import (
-    ArticleIndexPage,
-    ArticlePage,
-    QuestionIndexPage,
-    QuestionPage,
-    TopicIndexPage,
-    TopicPage,
-)
+from articles.models import ArticleIndexPage, ArticlePage, QuestionIndexPage, QuestionPage, TopicIndexPage, TopicPage
 from discsite.factories import build_site_tree
 from discsite.models import HomePage
 from experts.models import ExpertIndexPage, ExpertPage
@@ -104,3 +97,19 @@ def test_roles_exist_after_migrate():
     from django.contrib.auth.models import Group
 
     assert set(Group.objects.values_list("name", flat=True)) >= {"Editors", "Clinical reviewers", "Moderators"}
+
+
+def test_each_page_type_says_what_it_is_to_link_previews_and_schema_org():
+    """`og_type` and the `@type` of its JSON-LD node are the page type's own, not looked up by its class."""
+    expected = {
+        HomePage: ("website", "WebPage"),  # its graph is the WebSite's (HomePage.schema_graph)
+        QuestionIndexPage: ("website", "CollectionPage"),
+        ArticleIndexPage: ("website", "CollectionPage"),
+        TopicIndexPage: ("website", "CollectionPage"),
+        ExpertIndexPage: ("website", "CollectionPage"),
+        TopicPage: ("website", "CollectionPage"),
+        QuestionPage: ("article", "MedicalWebPage"),
+        ArticlePage: ("article", "MedicalWebPage"),
+        ExpertPage: ("profile", "ProfilePage"),
+    }
+    assert {model: (model.og_type, model.schema_type) for model in expected} == expected

@@ -52,7 +52,6 @@ REPORT = textwrap.dedent(
         "SECURE_PROXY_SSL_HEADER": getattr(s, "SECURE_PROXY_SSL_HEADER", None),
         "SESSION_COOKIE_SECURE": getattr(s, "SESSION_COOKIE_SECURE", False),
         "CSRF_COOKIE_SECURE": getattr(s, "CSRF_COOKIE_SECURE", False),
-        "DISCSITE_ALLOW_SYNTHETIC_CONTENT": s.DISCSITE_ALLOW_SYNTHETIC_CONTENT,
         "DISCSITE_ALLOW_DEMO_USERS": s.DISCSITE_ALLOW_DEMO_USERS,
     }, sys.stdout)
     """
@@ -94,7 +93,6 @@ def test_defaults_one_machine_sqlite_local_memory_cache_database_search_disk_med
     assert values["WHITENOISE_MAX_AGE"] == 3600
     assert values["SEARCH"] == {"BACKEND": "discsite.search_backend"}
     assert values["SECURE_PROXY_SSL_HEADER"] is None
-    assert values["DISCSITE_ALLOW_SYNTHETIC_CONTENT"] is False
     assert values["DISCSITE_ALLOW_DEMO_USERS"] is False
 
 

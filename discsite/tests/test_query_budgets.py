@@ -11,7 +11,6 @@ page really costs (the caches only ever lower it). Two states:
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -75,10 +74,12 @@ def busy_expert_url():
 
 def test_query_counts_are_small_and_do_not_grow_with_the_site(settings):
     """A small site (the seed and 40 made-up pages, so every list has something in it), then a larger one."""
-    call_command("generate_content", "--pages", "40", "--seed", "7", verbosity=0)
+    from bench.corpus import ContentGenerator
+
+    ContentGenerator(40, seed=7).generate()
     urls = {**URLS, "expert": busy_expert_url()}
     small = measure(settings, urls)
-    call_command("generate_content", "--pages", "400", "--seed", "8", verbosity=0)
+    ContentGenerator(400, seed=8).generate()
     large = measure(settings, urls)
     report = "\n".join(
         f"{name:32} warm {small[name][0]:2} / {large[name][0]:2}   cold {small[name][1]:2} / {large[name][1]:2}"

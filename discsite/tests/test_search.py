@@ -9,6 +9,7 @@ cannot change their counts. Run on SQLite and on PostgreSQL (DATABASE_URL).
 import re
 
 import pytest
+import wagtail_factories
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
@@ -16,11 +17,12 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 from wagtail.rich_text import RichText
 
+from articles.blocks import body_texts
 from articles.factories import ArticlePageFactory, QuestionPageFactory, TopicPageFactory
 from articles.models import ArticlePage, QuestionPage
 from discsite import search
 from discsite.models import SearchSynonym
-from discsite.search import MAX_QUERY_LENGTH, clean_query, expand, snippet, stream_text
+from discsite.search import MAX_QUERY_LENGTH, clean_query, expand, snippet
 from experts.factories import ExpertPageFactory
 
 pytestmark = pytest.mark.usefixtures("seeded")
@@ -200,12 +202,43 @@ def test_snippet_text_comes_from_the_prose_blocks_only():
         sponsor_disclosure="Acme paid for part of this page.",
     )
     page = ArticlePage.objects.get(pk=page.pk)
-    text = stream_text(page.body)
+    text = " ".join(body_texts(page.body, prose_only=True))
     assert "Quokka heading" in text
     assert "First paragraph." in text
     assert "item one" in text
     assert "item two" in text
     assert "Buy" not in text
+
+
+def test_each_page_type_gives_the_text_its_snippet_is_cut_from(settings, tmp_path, django_assert_num_queries):
+    """`search_text()`: an answer or article its summary and prose, an expert their biography, a topic or a
+    section its introduction; read without a query, however many image or recording blocks the body has."""
+    settings.MEDIA_ROOT = tmp_path
+    image = wagtail_factories.ImageFactory(title="Quokka diagram")
+    article = ArticlePageFactory(
+        title="Quokka prose",
+        summary="The quokka summary.",
+        body=[
+            ("image", {"image": image, "alt_text": "A quokka spine", "caption": "Figure", "credit": ""}),
+            ("paragraph", RichText("<p>Quokka &amp; wombat prose.</p>")),
+            ("callout", {"kind": "warning", "title": "", "text": RichText("<p>Quokka warning.</p>")}),
+            ("quote", {"quote": "Quokkas smile.", "attribution": "Dr Quokka"}),
+        ],
+    )
+    expert = ExpertPageFactory(title="Quokka Expert", bio="<p>Treats quokkas.</p><p>Since 2001.</p>")
+    topic = TopicPageFactory(title="Quokkas", intro="All about quokkas.")
+    article, expert, topic = (type(page).objects.get(pk=page.pk) for page in (article, expert, topic))
+    section = topic.get_parent().specific
+    section.intro = "Topics of quokkas."
+    with django_assert_num_queries(0):
+        texts = [page.search_text() for page in (article, expert, topic, section)]
+    assert texts == [
+        "The quokka summary. Quokka & wombat prose. Quokka warning. Quokkas smile. Dr Quokka",
+        "Treats quokkas. Since 2001.",
+        "All about quokkas.",
+        "Topics of quokkas.",
+    ]
+    assert search.page_text(article) == texts[0]
 
 
 # ---------------------------------------------------------------- filters, counts, pagination
@@ -473,8 +506,7 @@ def test_a_backend_error_is_logged_and_the_reader_sees_a_normal_page(client, mon
         with connection.cursor() as cursor:
             cursor.execute("SELECT no_such_column FROM no_such_table")
 
-    results_class = search_backend.ranked_classes(search_backend.get_search_backend(), "default")[1]
-    monkeypatch.setattr(results_class, "facet", broken)
+    monkeypatch.setattr(search_backend.RankedResults, "facet", broken)
     response = client.get("/search/", {"q": "disc"})
     assert response.status_code == 200
     body = response.content.decode()
@@ -489,9 +521,9 @@ def test_a_backend_error_is_logged_and_the_reader_sees_a_normal_page(client, mon
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="an FTS5 syntax error is SQLite's")
 def test_a_real_fts5_syntax_error_is_caught(client, monkeypatch, caplog):
     """If an unsafe query ever reached FTS5, the reader would still get a page."""
-    from wagtail.search.query import PlainText
+    from discsite import search_index
 
-    monkeypatch.setattr(search.ExpandedQuery, "search_query", property(lambda self: PlainText('disc" OR')))
+    monkeypatch.setattr(search_index, "fts5_query", lambda query: 'disc" OR')
     response = client.get("/search/", {"q": "disc"})
     assert response.status_code == 200
     assert "Sorry, we could not search" in response.content.decode()

@@ -315,17 +315,16 @@ def test_check_deploy_finds_development_switches(settings):
     settings.DISCSITE_ALLOW_DEMO_USERS = True
     settings.DISCSITE_CSP_ENABLED = False
     ids = sorted(problem.id for problem in checks.development_switches_are_off(None))
-    assert ids == ["discsite.E001", "discsite.E001", "discsite.W001"]  # test settings allow synthetic content too
+    assert ids == ["discsite.E001", "discsite.W001"]
 
 
 @pytest.mark.parametrize(
     ("command", "message"),
     [
         (["create_demo_users"], "Demo users are only for development"),
-        (["generate_content", "--pages", "1"], "Synthetic content is only for development"),
     ],
 )
-def test_demo_users_and_synthetic_content_are_refused_under_the_production_settings(command, message, tmp_path):
+def test_demo_users_are_refused_under_the_production_settings(command, message, tmp_path):
     environment = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL"}}
     environment.update(
         DJANGO_SETTINGS_MODULE="discsite.settings.production",

@@ -7,6 +7,8 @@ import sys
 import pytest
 from django.conf import settings
 
+from discsite.settings.dev import runserver_base_url
+
 PROJECT_DIR = settings.BASE_DIR
 
 
@@ -59,3 +61,19 @@ def test_database_comes_from_database_url():
     engine = settings.DATABASES["default"]["ENGINE"]
     expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite3"
     assert engine.endswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ("manage.py runserver 127.0.0.1:8000", "http://127.0.0.1:8000"),  # make run
+        ("manage.py runserver", "http://127.0.0.1:8000"),
+        ("manage.py runserver 8001", "http://127.0.0.1:8001"),
+        ("manage.py runserver 0.0.0.0:8080 --noreload", "http://127.0.0.1:8080"),
+        ("manage.py runserver --noreload localhost:9000", "http://localhost:9000"),
+        ("manage.py runserver [::1]:8002", "http://[::1]:8002"),
+        ("manage.py review_due --start-workflows", "http://127.0.0.1:8000"),
+    ],
+)
+def test_in_development_email_links_follow_the_address_runserver_serves(argv, expected):
+    assert runserver_base_url(argv.split()) == expected

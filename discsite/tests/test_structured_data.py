@@ -13,8 +13,11 @@ from wagtail.rich_text import RichText
 from articles.factories import ArticlePageFactory, QuestionPageFactory
 from articles.models import ArticlePage, HealthContentPage, QuestionPage, TopicPage
 from articles.tests.test_clinical_review import act, draft_question, submit
-from discsite.models import HomePage, IndexPage, trim_description
-from discsite.structured_data import json_ld_script
+from discsite.core import navigation
+from discsite.core.models import IndexPage
+from discsite.core.text import trim_description
+from discsite.models import HomePage
+from discsite.structured_data import json_ld_script, page_graph
 from experts.factories import ExpertPageFactory
 from experts.models import ExpertPage
 
@@ -350,3 +353,40 @@ def test_long_descriptions_are_trimmed_on_a_word_boundary(client):
     assert description.endswith("…")
     summary = ArticlePage.objects.get(slug="herniated-discs-and-back-muscle-spasms").summary
     assert " ".join(summary.split()).startswith(description[:-1])
+
+
+def test_each_page_type_builds_its_own_graph_on_what_every_page_has(rf):
+    """`schema_graph` / `schema_node`: each type adds to its base type's node (super()), no type switch."""
+    request = rf.get("/")
+    question = QuestionPage.objects.get(slug="relieve-lower-back-stiffness")
+    graph = question.schema_graph(request)
+    assert graph == page_graph(question, request)
+    node, breadcrumbs, website, organization = graph["@graph"]
+    assert node["@id"] == absolute(f"{MAIN_QUESTION}#webpage")  # every page
+    assert node["about"]["@type"] == "MedicalCondition"  # every health page
+    assert node["mainEntity"]["@type"] == "Question"  # an answer
+    assert "citation" not in node  # only articles cite
+    assert node["breadcrumb"] == {"@id": breadcrumbs["@id"]}
+    assert [website["@type"], organization["@type"]] == ["WebSite", "Organization"]
+    assert "potentialAction" not in website, "only the home page says how to search the site"
+    home = HomePage.objects.get()
+    assert [node["@type"] for node in home.schema_graph(request)["@graph"]] == ["WebSite", "Organization"]
+    expert = ExpertPage.objects.get(slug="wang-fei")
+    assert expert.schema_node(request, "u")["mainEntity"] == expert.person_node(request, full=True)
+    assert "description" not in expert.person_node(request), "a byline needs no biography"
+
+
+def test_the_breadcrumb_trail_comes_from_the_ground_and_is_kept_on_the_page(rf, django_assert_num_queries):
+    request = rf.get("/")
+    page = QuestionPage.objects.get(slug="relieve-lower-back-stiffness")
+    page.get_url(request)  # the site's root paths, looked up once per request anyway
+    with django_assert_num_queries(1):  # not routed: its ancestors, once
+        crumbs = navigation.breadcrumb_trail(request, page)
+    with django_assert_num_queries(0):
+        assert navigation.breadcrumb_trail(request, page) == crumbs
+    assert [crumb["title"] for crumb in crumbs] == ["Home", "Expert answers", page.title]
+    assert crumbs[-1]["url"] is None
+    assert navigation.breadcrumb_trail(request, None, "Search") == [
+        {"title": "Home", "url": "/"},
+        {"title": "Search", "url": None},
+    ]

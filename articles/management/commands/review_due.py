@@ -12,13 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page
 
-from articles.review import (
-    ReviewStatus,
-    clinical_review_workflow,
-    overdue_live_pages,
-    pages_due_for_review,
-    put_live_content_up_for_review,
-)
+from articles.review import ReviewStatus, overdue_live_pages, pages_due_for_review, put_live_content_up_for_review
+from articles.workflow import clinical_review_workflow
 
 
 class Command(BaseCommand):

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from articles.integrity import publishing_unreviewed_source_material
+from experts.models import ExpertPage
 
 DEMO_PASSWORD = "changeme"  # noqa: S105 (documented demo password; refused outside dev settings)
 
@@ -49,8 +50,6 @@ class Command(BaseCommand):
 
     def link_clinician(self, clinician):
         """Clinical reviewers approve as their expert profile; link the demo clinician to one, if seeded."""
-        from experts.models import ExpertPage
-
         current = ExpertPage.objects.filter(user=clinician).first()
         if current is not None:
             self.stdout.write(f"clinician approves as {current.display_name}")

@@ -22,6 +22,8 @@ from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.container import container_plugin
 
+from articles.blocks import CALLOUT_KINDS, CitationBlock, HealthBodyBlock
+
 DEFAULT_SEED_DIR = Path(settings.BASE_DIR) / "fixtures" / "seed"
 DEFAULT_SOURCES_DIR = Path(settings.BASE_DIR) / "fixtures" / "sources"
 
@@ -281,7 +283,6 @@ def _markdown():
 
 
 MARKDOWN = _markdown()
-CALLOUT_KINDS = {"info", "warning", "urgent", "editors_note"}
 RICH_TEXT_NODES = {"paragraph", "bullet_list", "ordered_list"}
 
 
@@ -652,8 +653,6 @@ def _load_page(path, kind, sources_dir, errors):
 
 def _validate_blocks(page, errors):
     """Run the StreamField blocks' own validation, so the seed cannot store what the editor would refuse."""
-    from .blocks import CitationBlock, HealthBodyBlock
-
     body_block = HealthBodyBlock()
     for raw, line in zip(page.body, page.body_lines, strict=True):
         child = body_block.child_blocks[raw["type"]]

@@ -1,20 +1,22 @@
-"""generate_content: synthetic pages in bulk that behave like pages made in the editor."""
+"""bench/corpus.py: synthetic pages in bulk that behave like pages made in the editor."""
 
 import datetime
 import re
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 from taggit.models import Tag
 from wagtail.models import Page
 
-from articles.models import ArticlePage, HealthPageTag, QuestionPage, TopicPage
-from articles.synthetic import GENERATED_PREFIX, load_text_bank
+from articles.models import ArticlePage, HealthPageTag, QuestionIndexPage, QuestionPage, TopicPage
+from bench.corpus import GENERATED_PREFIX, GenerationError, load_text_bank, path_step, step_number
+from bench.tests import generate
+from discsite.models import HomePage
 from experts.models import ExpertPage
 
 PAGES = 200
+
 
 pytestmark = pytest.mark.usefixtures("generated")
 
@@ -26,7 +28,7 @@ def _generated_module(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock(), transaction.atomic():
         build_site_tree()
-        call_command("generate_content", pages=PAGES, seed=1, verbosity=0)
+        generate("--pages", PAGES, "--seed", 1)
         yield
         transaction.set_rollback(True)
 
@@ -124,7 +126,7 @@ def test_generated_pages_are_searchable(client):
 
 def test_a_second_run_adds_pages_with_fresh_slugs():
     before = set(Page.objects.values_list("slug", flat=True))
-    call_command("generate_content", pages=10, verbosity=0)
+    generate("--pages", 10)
     added = set(Page.objects.values_list("slug", flat=True)) - before
     assert len(added) == 10 + 2  # the pages and two experts
     assert generated_pages(QuestionPage).count() + generated_pages(ArticlePage).count() == PAGES + 10
@@ -132,12 +134,63 @@ def test_a_second_run_adds_pages_with_fresh_slugs():
 
 
 def test_replace_deletes_only_what_was_generated():
-    from discsite.models import HomePage
-
-    call_command("generate_content", pages=10, replace=True, verbosity=0)
+    output = generate("--pages", 10, "--replace")
+    assert output.startswith(f"Deleted {PAGES + PAGES // 50 + 3} previously generated pages.")
     assert generated_pages(QuestionPage).count() + generated_pages(ArticlePage).count() == 10
     assert generated_pages(ExpertPage).count() == 2
     assert generated_pages(TopicPage).count() == 3
     assert HomePage.objects.count() == 1
     assert not Tag.objects.filter(slug__startswith=GENERATED_PREFIX, topic_page__isnull=True).exists()
+    assert Page.find_problems() == ([], [], [], [], [])
+
+
+def corpus_signature():
+    """What a seed decides about the generated pages: everything but the random ids and the clock."""
+    pages = [
+        (
+            page.slug,
+            page.title,
+            page.get_parent().slug,
+            page.summary,
+            [(block["type"], block["value"]) for block in page.body.raw_data],
+            page.author_id is not None,
+            page.reading_grade,
+            sorted(page.tags.values_list("name", flat=True)),
+        )
+        for model in (QuestionPage, ArticlePage)
+        for page in generated_pages(model).order_by("path")
+    ]
+    experts = list(generated_pages(ExpertPage).order_by("path").values_list("slug", "job_title", "institution"))
+    return pages, experts
+
+
+def test_the_same_seed_makes_the_same_corpus():
+    before = corpus_signature()
+    generate("--pages", PAGES, "--seed", 1, "--replace")
+    assert corpus_signature() == before
+    generate("--pages", PAGES, "--seed", 2, "--replace")
+    assert corpus_signature()[0] != before[0]
+
+
+def test_path_steps_are_treebeards():
+    """The steps written by hand: Page.steplen digits of Page.alphabet, as treebeard writes them."""
+    assert (Page.steplen, Page.alphabet[:11]) == (4, "0123456789A")
+    assert [path_step(n) for n in (0, 1, 9, 10, 35, 36, 1295, 36**4 - 1)] == [
+        "0000", "0001", "0009", "000A", "000Z", "0010", "00ZZ", "ZZZZ",
+    ]  # fmt: skip
+    assert all(step_number(path_step(n)) == n for n in range(0, 5000, 7))
+    with pytest.raises(GenerationError, match="at most"):
+        path_step(36**4)
+
+
+def test_editors_add_pages_after_the_generated_ones():
+    """Wagtail's own add_child finds the generated children where treebeard would have put them."""
+    parent = QuestionIndexPage.objects.get()
+    steps = [step_number(path[-Page.steplen :]) for path in parent.get_children().values_list("path", flat=True)]
+    assert steps == list(range(1, len(steps) + 1))
+    author = generated_pages(ExpertPage).first()
+    page = parent.add_child(
+        instance=QuestionPage(title="Added in the editor?", summary="An answer.", author=author, live=False)
+    )
+    assert step_number(page.path[-Page.steplen :]) == len(steps) + 1
     assert Page.find_problems() == ([], [], [], [], [])

@@ -13,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.conf import settings
 
-from articles.seed_files import load_seed
+from discsite.seed_files import load_seed
 
 SOURCES = Path(settings.BASE_DIR) / "fixtures" / "sources"
 

@@ -14,12 +14,9 @@ from django.utils import timezone
 from taggit.models import Tag
 from wagtail.models import Page, Site
 
-from discsite.models import HomePage, HomePageFeaturedItem
-from experts.models import ExpertIndexPage, ExpertPage
-
-from .blocks import HealthBodyBlock, ReferencesBlock
-from .integrity import publishing_unreviewed_source_material
-from .models import (
+from articles.blocks import HealthBodyBlock, ReferencesBlock
+from articles.integrity import publishing_unreviewed_source_material
+from articles.models import (
     ArticleIndexPage,
     ArticlePage,
     ArticlePageRelated,
@@ -29,8 +26,10 @@ from .models import (
     TopicIndexPage,
     TopicPage,
 )
-from .review import assign_clinical_review_workflow
-from .seed_files import PUBLISH_HOUR_UTC, SeedError
+from articles.workflow import assign_clinical_review_workflow
+from discsite.models import HomePage, HomePageFeaturedItem
+from discsite.seed_files import PUBLISH_HOUR_UTC, SeedError
+from experts.models import ExpertIndexPage, ExpertPage
 
 INDEX_MODELS = {
     "questions": QuestionIndexPage,

@@ -1,4 +1,7 @@
-"""Synthetic health content in bulk, for benchmarks and tests only (`manage.py generate_content`).
+"""Synthetic health content in bulk, for the benchmark (bench/generate.py) and its tests only.
+
+It lives beside the benchmark, not in an app: nothing the site deploys can make up health
+content. bench/generate.py runs it against the database it is given.
 
 The text is real patient information: the sentences of the curated seed pages
 (fixtures/seed/, themselves the five source documents without their page
@@ -6,18 +9,19 @@ furniture), shuffled and recombined into answers and articles with headings,
 lists and callouts. Nothing promotional is used (sponsored sections and the
 sentences that introduced lost lists are left out).
 
-It has to be fast: 10,000 pages in well under five minutes. Wagtail's
-`add_child` and `save_revision` cost tens of milliseconds per page (full_clean,
-the reading level, search and reference-index signals), so this module writes
-the rows itself:
+It has to be fast: 10,000 pages in well under a minute. Wagtail's `add_child`
+and `save_revision` cost tens of milliseconds per page (full_clean, the reading
+level, search and reference-index signals), so this module writes the rows
+itself, through public APIs only:
 
-- the treebeard materialised paths are computed here (steplen 4, after the
-  parent's last child), and the base `wagtailcore_page` rows are inserted with
-  `bulk_create`, which returns their ids on SQLite and PostgreSQL;
-- the rows of the page type's own table (QuestionPage, ArticlePage, ...) are
-  inserted with the model manager's internal `_insert`: `bulk_create` refuses
-  multi-table inheritance, and `_insert` is what it and `Model.save()` call
-  underneath for one table;
+- the treebeard materialised paths are computed here from the public `Page.steplen`
+  and `Page.alphabet` (after the parent's last child), and the base `wagtailcore_page`
+  rows are inserted with `Page.objects.bulk_create`, which returns their ids on SQLite
+  and PostgreSQL;
+- the rows of the page type's own table (QuestionPage, ArticlePage, ...) are inserted
+  with one parameterised INSERT run by `cursor.executemany`, its columns and values taken
+  from the model's fields (`_meta.get_fields`, `Field.pre_save`, `Field.get_db_prep_save`:
+  the same values `Model.save()` writes): `bulk_create` refuses multi-table inheritance;
 - the parents' `numchild` is corrected once, the tags are bulk-created
   (HealthPageTag), reading grades are computed once per distinct text variant
   and shared by every page that uses that variant, and the new pages are added
@@ -53,12 +57,9 @@ from wagtail.models import Page
 from wagtail.search.backends import get_search_backends
 from wagtail.search.models import IndexEntry
 
-from discsite.caching import bump_content_version
-from discsite.models import HomePage
-from experts.models import ExpertIndexPage, ExpertPage
-
-from .guardrail import promotion_findings
-from .models import (
+# Every import of the project's own code, in one place, so that a module that moves is followed here alone.
+from articles.guardrail import promotion_findings
+from articles.models import (
     ArticleIndexPage,
     ArticlePage,
     HealthPageTag,
@@ -67,7 +68,11 @@ from .models import (
     TopicIndexPage,
     TopicPage,
 )
-from .readability import reading_level
+from articles.readability import reading_level
+from discsite.core.caching import bump_content_version
+from discsite.models import HomePage
+from discsite.seed_files import load_seed
+from experts.models import ExpertIndexPage, ExpertPage
 
 GENERATED_PREFIX = "gen-"
 SOURCE_NAME = "Generated sample content"
@@ -80,7 +85,7 @@ PK_CHUNK = 500
 
 
 class GenerationError(Exception):
-    """A reason the content cannot be generated, for the command to show as it is."""
+    """A reason the content cannot be generated, for bench/generate.py to show as it is."""
 
 
 # --------------------------------------------------------------------------
@@ -269,8 +274,6 @@ def _sentences(text):
 
 def load_text_bank():
     """Every usable sentence and heading of the seed pages, promotional material left out."""
-    from .seed_files import load_seed
-
     seed = load_seed()
     sentences, headings = [], []
     for page in (*seed.questions, *seed.articles):
@@ -426,12 +429,67 @@ def _chunks(items, size):
         yield items[start : start + size]
 
 
+# Treebeard's converters between step numbers and path steps (`_int2str`, `_str2int`, `_get_path`)
+# are private, so the two below do the same from its documented settings: every step of a path is
+# a number written in base len(Page.alphabet) with Page.steplen digits ("0001", "000A", "0010").
+
+
+def path_step(number):
+    """The path step for child number `number` (1 for the first child) of a parent."""
+    base, width = len(Page.alphabet), Page.steplen
+    if not 0 <= number < base**width:
+        raise GenerationError(f"A page can have at most {base**width - 1} children in its tree path.")
+    step = ""
+    for _ in range(width):
+        number, digit = divmod(number, base)
+        step = Page.alphabet[digit] + step
+    return step
+
+
+def step_number(step):
+    """The number a path step stands for: path_step's inverse."""
+    number = 0
+    for character in step:
+        number = number * len(Page.alphabet) + Page.alphabet.index(character)
+    return number
+
+
 def next_child_step(parent):
-    """The step number after the parent's last child (0 if it has none)."""
+    """The step number of the parent's last child (0 if it has none)."""
     last = Page.objects.filter(path__startswith=parent.path, depth=parent.depth + 1).aggregate(last=Max("path"))[
         "last"
     ]
-    return Page._str2int(last[-Page.steplen :]) if last else 0
+    return step_number(last[-Page.steplen :]) if last else 0
+
+
+def own_table_fields(model):
+    """The fields with a column in `model`'s own table: its link to Page and its own fields, not Page's."""
+    return [
+        candidate
+        for candidate in model._meta.get_fields(include_parents=False)
+        if candidate.concrete and not candidate.many_to_many and not getattr(candidate, "generated", False)
+    ]
+
+
+def insert_own_rows(model, pages):
+    """Insert the rows of `model`'s own table for `pages`, whose Page rows already exist.
+
+    `bulk_create` refuses multi-table inheritance, so this is one parameterised INSERT run once
+    per page by `executemany`, with the values `Model.save()` would write: each field's
+    `pre_save` (for an addition), then its `get_db_prep_save` for this database.
+    """
+    fields = own_table_fields(model)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(column.column) for column in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    # The table and column names come from the model's fields, quoted; every value is a parameter.
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    rows = [
+        [column.get_db_prep_save(column.pre_save(page, add=True), connection=connection) for column in fields]
+        for page in pages
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def bulk_insert_pages(parent, pages):
@@ -443,7 +501,7 @@ def bulk_insert_pages(parent, pages):
     step = next_child_step(parent)
     depth = parent.depth + 1
     for offset, page in enumerate(pages, start=1):
-        page.path = Page._get_path(parent.path, depth, step + offset)
+        page.path = parent.path + path_step(step + offset)
         page.depth = depth
         page.numchild = 0
         page.url_path = f"{parent.url_path}{page.slug}/"
@@ -458,12 +516,7 @@ def bulk_insert_pages(parent, pages):
     Page.objects.bulk_create(pages)
     for page in pages:
         page.page_ptr_id = page.id
-    # The subclass's own table. bulk_create refuses multi-table inheritance, so use the manager's
-    # _insert, which is what bulk_create and Model.save() use for a single table underneath.
-    fields = model._meta.local_concrete_fields
-    batch_size = max(1, connection.ops.bulk_batch_size(fields, pages))
-    for batch in _chunks(pages, batch_size):
-        model._base_manager._insert(batch, fields=fields, using=connection.alias)
+    insert_own_rows(model, pages)
     return pages
 
 
@@ -484,7 +537,7 @@ def searchable_content_once_per_variant(model):
     rich-text block each time. Shadowing the method on the field instances (not the
     class) for the duration of the indexing makes that once per variant.
     """
-    stream_fields = [f for f in model._meta.concrete_fields if isinstance(f, StreamField)]
+    stream_fields = [f for f in model._meta.get_fields() if isinstance(f, StreamField)]
     memo = {}
 
     def once(stream_field):
@@ -514,6 +567,14 @@ def index_pages(model, pks):
                 continue
             for chunk in _chunks(list(pks), SEARCH_CHUNK):
                 index.add_items(model, list(model.get_indexed_objects().filter(pk__in=chunk).order_by("pk")))
+
+
+def add_pages(parent, pages):
+    """Insert `pages` (of one model) under `parent`, count them there and add them to the search index."""
+    bulk_insert_pages(parent, pages)
+    refresh_numchild(parent)
+    if pages:
+        index_pages(type(pages[0]), [page.pk for page in pages])
 
 
 # --------------------------------------------------------------------------
@@ -765,9 +826,7 @@ class ContentGenerator:
                     last_published_at=started,
                 )
             )
-        bulk_insert_pages(parent, experts)
-        refresh_numchild(parent)
-        index_pages(ExpertPage, [expert.pk for expert in experts])
+        add_pages(parent, experts)
         self.report.experts = len(experts)
         return experts
 
@@ -791,8 +850,6 @@ class ContentGenerator:
                     last_published_at=started,
                 )
             )
-        bulk_insert_pages(parent, topics)
-        refresh_numchild(parent)
-        index_pages(TopicPage, [topic.pk for topic in topics])
+        add_pages(parent, topics)
         self.report.topics = len(topics)
         return topics

@@ -12,8 +12,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.seed_files import DEFAULT_SEED_DIR
-from articles.tests.test_seed import database_state, seed
+from discsite.seed_files import DEFAULT_SEED_DIR
+from discsite.tests.test_seed import database_state, seed
 
 pytestmark = pytest.mark.django_db
 

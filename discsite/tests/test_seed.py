@@ -10,8 +10,8 @@ from wagtail.models import Page, PageLogEntry, Revision, Site
 
 from articles.integrity import publishing_unreviewed_source_material
 from articles.models import ArticlePage, QuestionPage, TopicPage
-from articles.seed_files import DEFAULT_SEED_DIR
 from discsite.models import HomePage
+from discsite.seed_files import DEFAULT_SEED_DIR
 from experts.models import ExpertPage
 
 pytestmark = pytest.mark.django_db
@@ -254,7 +254,7 @@ def test_a_file_that_is_not_utf8_is_reported(tmp_path):
 
 def test_a_failure_in_the_middle_of_the_build_rolls_everything_back(monkeypatch):
     """Validation catches bad files before writing; this proves the transaction for everything else."""
-    from articles import seed_build
+    from discsite import seed_build
 
     seed()
     # Give the build something to write (an update of an early page) before it fails on the last article.

@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from articles.seed_build import TreeBuilder
-from articles.seed_files import DEFAULT_SEED_DIR, DEFAULT_SOURCES_DIR, SeedError, SeedErrors, load_seed
+from discsite.seed_build import TreeBuilder
+from discsite.seed_files import DEFAULT_SEED_DIR, DEFAULT_SOURCES_DIR, SeedError, SeedErrors, load_seed
 
 
 class Command(BaseCommand):

@@ -1,0 +1,154 @@
+"""The reader-side cache: whole responses for anonymous readers, rendered fragments for everyone.
+
+Correctness comes first. Everything cached is keyed by the content version
+(core.ContentVersion), a number that every change a reader could see
+moves on: publishing, unpublishing, moving or deleting a page, and edits to the
+site settings, synonyms, promotions, sites, redirects, view restrictions, tags,
+images and documents. The very next request after such a change therefore
+renders afresh, in every server process, whatever the cache backend (local
+memory per process, or Redis shared by all).
+
+- PageCacheMiddleware keeps whole responses for anonymous GET/HEAD requests,
+  but only those a view marked cacheable (pages, search, feed, sitemap,
+  robots.txt, the read-only API): never the admin, previews, health checks, or anything that sets a
+  cookie. A request carrying a session cookie (a logged-in editor) or an
+  Authorization header bypasses it.
+- `{% versioned_cache %}` keeps rendered template fragments (the page's
+  content, its breadcrumbs and head metadata, the footer), so even a request the
+  page cache does not answer skips most of the work. Previews never use it.
+
+Cache-Control is set deliberately: cached responses are public for a minute in
+browsers and longer in a shared cache (a CDN purged on publish by
+wagtail.contrib.frontend_cache, when one is configured); anything personal is
+private and not stored.
+"""
+
+import functools
+import hashlib
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+from wagtail.models import PageViewRestriction
+
+CACHEABLE_ATTRIBUTE = "discsite_cacheable"
+PAGE_CACHE_TIMEOUT = 24 * 60 * 60  # keys change with the content version; this only frees memory
+BROWSER_MAX_AGE = 60
+# Headers worth keeping with a cached response (not Set-Cookie, which a cached response never has).
+KEPT_HEADERS = {"content-type", "content-language", "x-frame-options", "link"}
+
+
+# The version the current request is served under, for code that has no request at hand
+# (model methods Wagtail calls while serving). Set and reset by PageCacheMiddleware.
+request_version = ContextVar("discsite_content_version", default=None)
+
+
+# The table of core.ContentVersion (its Meta names it from here). This module reads and moves the
+# version with plain SQL, so that the model module can use the cache without a circle of imports;
+# reading it on every cacheable request, cache hits included, through the ORM would also cost
+# more than the rest of a cache hit together.
+CONTENT_VERSION_TABLE = "core_contentversion"
+
+
+def read_content_version():
+    table = connection.ops.quote_name(CONTENT_VERSION_TABLE)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT value FROM {table} WHERE id = 1")  # noqa: S608 (the model's own table)
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def content_version(request=None):
+    """The current content version, read once per request."""
+    if request is not None and hasattr(request, "_discsite_content_version"):
+        return request._discsite_content_version
+    version = request_version.get()
+    if version is None:
+        version = read_content_version()
+    if request is not None:
+        request._discsite_content_version = version
+    return version
+
+
+def versioned(name, produce):
+    """`produce()`, kept in the cache for the current request's content version.
+
+    Outside a request (management commands, most tests) there is no version to trust,
+    so the value is produced afresh.
+    """
+    version = request_version.get()
+    if version is None:
+        return produce()
+    key = f"discsite:{name}:{version}"
+    value = cache.get(key)
+    if value is None:
+        value = produce()
+        cache.set(key, value, PAGE_CACHE_TIMEOUT)
+    return value
+
+
+def restricted_paths():
+    """The tree paths of pages with a view restriction (their subtrees are not public), per content version."""
+    return versioned(
+        "restricted-paths", lambda: list(PageViewRestriction.objects.values_list("page__path", flat=True))
+    )
+
+
+def public_pages(queryset):
+    """`queryset.public()`, from the cached restricted paths rather than a query of its own each time."""
+    for path in restricted_paths():
+        queryset = queryset.exclude(path__startswith=path)
+    return queryset
+
+
+def bump_content_version(**kwargs):
+    """Retire everything cached.
+
+    The update is part of the change's own transaction: other processes see the new
+    version exactly when they can see the change, never before (they would cache the
+    old content under the new version) and never after. (The row is created by the migration
+    that creates the table; the insert is for a database emptied by hand.)
+    """
+    table = connection.ops.quote_name(CONTENT_VERSION_TABLE)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET value = value + 1, changed_at = %s WHERE id = 1", [now])  # noqa: S608
+        if cursor.rowcount == 0:
+            cursor.execute(f"INSERT INTO {table} (id, value, changed_at) VALUES (1, 2, %s)", [now])  # noqa: S608
+
+
+def digest(*parts):
+    """A short fixed-length stand-in for `parts` in a cache key: they may be long, or come from a URL."""
+    raw = "\x1f".join(str(part) for part in parts)
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def versioned_key(prefix, request, *parts):
+    """A cache key for `parts` on this host under the current content version."""
+    return f"discsite:{prefix}:{content_version(request)}:{digest(request.get_host(), *parts)}"
+
+
+def fragment_cache_enabled():
+    return getattr(settings, "DISCSITE_FRAGMENT_CACHE", True)
+
+
+def page_cache_enabled():
+    return getattr(settings, "DISCSITE_PAGE_CACHE", True)
+
+
+def mark_cacheable(response):
+    setattr(response, CACHEABLE_ATTRIBUTE, True)
+    return response
+
+
+def cacheable(view):
+    """Mark a view's responses as the same for every anonymous reader (so the page cache may keep them)."""
+
+    @functools.wraps(view)  # and its attributes, such as csrf_exempt
+    def wrapped(request, *args, **kwargs):
+        return mark_cacheable(view(request, *args, **kwargs))
+
+    setattr(wrapped, CACHEABLE_ATTRIBUTE, True)
+    return wrapped

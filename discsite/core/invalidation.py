@@ -1,0 +1,54 @@
+"""Every change a reader could see moves the content version on (discsite/core/caching.py), and a
+CDN in front of the site, when there is one, drops the pages that show what was published."""
+
+from django.apps import apps
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
+from wagtail.contrib.frontend_cache.utils import PurgeBatch
+from wagtail.models import Page
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+
+from .caching import bump_content_version
+
+
+def _bump_on_page_delete(sender, instance, **kwargs):
+    if isinstance(instance, Page):
+        bump_content_version()
+
+
+def purge_pages_showing(sender, instance, **kwargs):
+    """Wagtail's frontend cache purges the published page itself; this purges where it is listed."""
+    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        return
+    batch = PurgeBatch()
+    batch.add_pages(instance.specific.listed_on())
+    batch.purge()
+
+
+def bump_on_change(*labels):
+    """Move the content version on whenever a row of these models (app_label.Model) is saved or deleted."""
+    for label in labels:
+        model = apps.get_model(label)
+        post_save.connect(bump_content_version, sender=model, dispatch_uid=f"discsite_content_version_save_{label}")
+        post_delete.connect(bump_content_version, sender=model, dispatch_uid=f"discsite_content_version_del_{label}")
+
+
+def connect_invalidation():
+    """Every change a reader could see moves the content version on. Called from CoreConfig.ready();
+    the apps above add their own models with `bump_on_change`."""
+    for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
+        signal.connect(bump_content_version, dispatch_uid=f"discsite_content_version_{signal}")
+    post_delete.connect(_bump_on_page_delete, dispatch_uid="discsite_content_version_page_delete")
+    for signal in (page_published, page_unpublished):
+        signal.connect(purge_pages_showing, dispatch_uid=f"discsite_purge_listings_{signal}")
+    bump_on_change(
+        "core.SiteSettings",
+        "core.SafetyNetText",
+        "wagtailsearchpromotions.SearchPromotion",
+        "wagtailcore.Site",
+        "wagtailcore.PageViewRestriction",
+        "wagtailredirects.Redirect",
+        "taggit.Tag",
+        "wagtailimages.Image",
+        "wagtaildocs.Document",
+    )

@@ -1,0 +1,130 @@
+"""The page cache: whole responses for anonymous readers, under the content version.
+
+See discsite/core/caching.py for what is cached and why it is always current.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from wagtail.models import Site
+from wagtail.views import serve
+
+from .caching import (
+    BROWSER_MAX_AGE,
+    CACHEABLE_ATTRIBUTE,
+    KEPT_HEADERS,
+    PAGE_CACHE_TIMEOUT,
+    content_version,
+    digest,
+    page_cache_enabled,
+    request_version,
+    versioned,
+    versioned_key,
+)
+from .internals import remember_site
+
+
+def _is_anonymous_request(request):
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and "HTTP_AUTHORIZATION" not in request.META
+
+
+# With a CDN that is purged on publish, it may keep pages longer than browsers (which cannot be
+# purged); site-wide edits (settings, the footer) reach it within this time.
+CDN_MAX_AGE = 10 * 60
+
+
+def _shared_max_age():
+    return CDN_MAX_AGE if getattr(settings, "WAGTAILFRONTENDCACHE", None) else BROWSER_MAX_AGE
+
+
+class PageCacheMiddleware:
+    """Whole responses for anonymous readers, under the content version (see the module docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD") or not self._may_be_cacheable(request):
+            return self._personal(self.get_response(request))
+        try:
+            version = content_version(request)
+        except DatabaseError:
+            # The database is unreachable: serve (or fail) as if there were no cache, so that the
+            # outage is handled where every other database error is (discsite.outage).
+            return self._personal(self.get_response(request))
+        token = request_version.set(version)
+        try:
+            if page_cache_enabled() and _is_anonymous_request(request):
+                return self._serve_anonymous(request)
+            self._use_cached_site(request)
+            return self._personal(self.get_response(request))
+        finally:
+            request_version.reset(token)
+
+    @staticmethod
+    def _may_be_cacheable(request):
+        """Only the page tree and views marked `cacheable` (search, feed, sitemap, robots.txt, the API):
+        the rest (the admin, health checks, documents) never touch the content version."""
+        try:
+            view = resolve(request.path_info).func
+        except Resolver404:
+            return False
+        return view is serve or getattr(view, CACHEABLE_ATTRIBUTE, False)
+
+    @staticmethod
+    def _use_cached_site(request):
+        """Wagtail looks up the site for every request; the answer only changes with the content version."""
+
+        def find_site():
+            site = Site.find_for_request(request)
+            if site is None:
+                return False  # cached as "no site" (None would mean "not cached")
+            # Keep the home page in its own type, so routing starts without a query.
+            site.root_page = site.root_page.specific
+            return site
+
+        remember_site(request, versioned(f"site:{digest(request.get_host())}", find_site) or None)
+
+    def _serve_anonymous(self, request):
+        key = versioned_key("page", request, request.get_full_path())
+        cached = cache.get(key)
+        if cached is not None:
+            status, headers, content = cached
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            response["X-Page-Cache"] = "hit"
+            return self._public(response)
+        self._use_cached_site(request)  # only on a miss: a hit needs no site
+        response = self.get_response(request)
+        if self._storable(response):
+            headers = [(name, value) for name, value in response.items() if name.lower() in KEPT_HEADERS]
+            cache.set(key, (response.status_code, headers, response.content), PAGE_CACHE_TIMEOUT)
+            response["X-Page-Cache"] = "miss"
+            return self._public(response)
+        return self._personal(response) if not getattr(response, CACHEABLE_ATTRIBUTE, False) else response
+
+    @staticmethod
+    def _storable(response):
+        return (
+            getattr(response, CACHEABLE_ATTRIBUTE, False)
+            and response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not response.has_header("Cache-Control")
+        )
+
+    @staticmethod
+    def _public(response):
+        patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE, s_maxage=_shared_max_age())
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    @staticmethod
+    def _personal(response):
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
