@@ -40,7 +40,7 @@ from .blocks import HealthBodyBlock, ReferencesBlock, body_texts
 from .forms import HealthPageForm
 from .guardrail import promotion_findings
 from .integrity import REVIEW_RECORD_FIELDS
-from .panels import HealthChecksPanel
+from .panels import HealthChecksPanel, ImportRecordPanel
 from .readability import page_text, reading_level
 from .serializers import TagNameField, TagNamesField
 from .workflow import clinical_review_workflow
@@ -166,6 +166,18 @@ class HealthContentPage(BasePage):
     promotion_flags = models.JSONField(
         default=list, editable=False, help_text="Promotion found outside sponsored sections, set on save."
     )
+    import_record = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        verbose_name="import record",
+        help_text=(
+            "Where an imported page came from, set by the import with each revision it saves, so the "
+            "clinician reviews it with the content: the file, its checksum and format, who imported it "
+            "and when, the source's own dates and names, notes for the editor and every piece left out "
+            "(the keys are listed in articles.panels.ImportRecordPanel). Empty for pages written here."
+        ),
+    )
     promotion_reason = models.TextField(
         blank=True,
         verbose_name="why this is not promotion",
@@ -207,6 +219,7 @@ class HealthContentPage(BasePage):
             [FieldPanel("is_sponsored"), FieldPanel("sponsor_disclosure")],
             heading="Sponsorship",
         ),
+        ImportRecordPanel(heading="Imported from a source document"),
     ]
     provenance_panels = [FieldPanel("author"), *source_panels]
     review_panels = [

@@ -4,6 +4,8 @@
                                             sample URL of each public page type (JSON)
     python bench/probe.py queries REQUESTS  the SQL queries of one request to each URL, counted
                                             with Django's test client (JSON in, JSON out)
+    python bench/probe.py imports           the time to import each source document in
+                                            fixtures/sources/ into the corpus, rolled back (JSON)
 
 It uses whatever DJANGO_SETTINGS_MODULE and DATABASE_URL it is given: run.py gives it
 the production settings, so the count is that of the code path gunicorn serves.
@@ -12,6 +14,7 @@ the production settings, so the count is that of the code path gunicorn serves.
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -95,9 +98,35 @@ def queries(requests):
     return results
 
 
+def imports(rounds=3):
+    """{file: [seconds, ...]}: `import_file` of each raw source, `rounds` times, each in a transaction
+    rolled back afterwards, so the corpus is left as it was (and no review email goes out: those
+    are sent on commit). The first round of each file also warms the process, as a server's would."""
+    from django.conf import settings
+    from django.db import transaction
+
+    from discsite.importing.pipeline import import_file
+
+    timings = {}
+    for path in sorted((Path(settings.BASE_DIR) / "fixtures" / "sources").iterdir()):
+        data = path.read_bytes()
+        for _ in range(rounds):
+            with transaction.atomic():
+                started = time.perf_counter()
+                report = import_file(path.name, data)
+                elapsed = time.perf_counter() - started
+                transaction.set_rollback(True)
+            if report.status != "new":
+                raise SystemExit(f"importing {path.name} in the benchmark: {report.message}")
+            timings.setdefault(path.name, []).append(round(elapsed, 4))
+    return timings
+
+
 def main(argv):
     if argv[:1] == ["status"]:
         json.dump(status(), sys.stdout)
+    elif argv[:1] == ["imports"]:
+        json.dump(imports(), sys.stdout)
     elif argv[:1] == ["queries"] and len(argv) == 2:
         json.dump(queries(json.loads(Path(argv[1]).read_text())), sys.stdout)
     else:

@@ -361,6 +361,14 @@ def table(result):
             f"queries in turn): p50 {search['p50_ms']:.1f} ms, p95 {search['p95_ms']:.1f} ms, "
             f"max {search['max_ms']:.1f} ms"
         )
+    imports = result.get("import_seconds")
+    if imports:
+        slowest = max(imports, key=lambda name: max(imports[name]))
+        median = statistics.median([seconds for runs in imports.values() for seconds in runs])
+        lines.append(
+            f"- importing one source document ({len(imports)} files of fixtures/sources/, 3 times each, rolled "
+            f"back): median {median * 1000:.0f} ms, slowest {max(imports[slowest]) * 1000:.0f} ms ({slowest})"
+        )
     lines += [f"- {note}" for note in result["notes"]]
     return "\n".join(lines)
 
@@ -437,6 +445,10 @@ def main():
                 say(f"[{target.label}] site on {site.base}, ceiling on {ceiling.base}")
                 rows, ceiling_runs, notes = measure(target, urls, ceiling, site, args)
                 latency = search_latency(site)
+            # Importing a source document (issue 13: under 2 s each), with the servers stopped.
+            imports = probe(
+                target, "imports", env=site_env(target, settings="discsite.settings.production", **production)
+            )
             result = {
                 "database": target.label,
                 "pages": args.pages,
@@ -446,6 +458,7 @@ def main():
                 "rows": rows,
                 "notes": notes,
                 "search_latency": latency,
+                "import_seconds": imports,
             }
             results.append(result)
             say("")

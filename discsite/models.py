@@ -1,9 +1,12 @@
-"""The site's own models: the home page, and the synonyms its search widens queries with."""
+"""The site's own models: the home page, the synonyms its search widens queries with, and the record of
+imported source documents (discsite.importing)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, PageChooserPanel
@@ -151,3 +154,75 @@ class SearchSynonym(models.Model):
             errors["alternatives"] = "Give at least one alternative of letters or numbers."
         if errors:
             raise ValidationError(errors)
+
+
+# ------------------------------------------------------------------ imported source documents
+
+
+class ImportedDocument(models.Model):
+    """One import of one source document (discsite.importing.pipeline): what the file was, who brought
+    it in and when, what it said about itself and what was left out. A changed version of a file is a
+    new row, linked to the same pages, so the history of a source stays readable."""
+
+    name = models.CharField(max_length=255, db_index=True, help_text="The file's name as uploaded, without folders.")
+    checksum = models.CharField(max_length=64, db_index=True, help_text="SHA-256 of the file's bytes, hex.")
+    format = models.CharField(max_length=20, help_text="text, markdown, html or docx.")
+    kind = models.CharField(max_length=20, help_text="doctor_qa, portal_qa or article.")
+    size = models.PositiveIntegerField(help_text="Bytes.")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+    metadata = models.JSONField(
+        default=dict, blank=True, help_text="What the source says about itself: dates, names, source, URL."
+    )
+    dropped = models.JSONField(default=list, blank=True, help_text="Every piece left out, with why: [{text, reason}].")
+    notes = models.JSONField(default=list, blank=True, help_text="Notes for the editor: [{page, note}].")
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        verbose_name = "imported document"
+
+    def __str__(self):
+        return f"{self.name} ({self.imported_at:%Y-%m-%d %H:%M})"
+
+
+class ImportedPage(models.Model):
+    """A page an import made or revised, by its key in the document ("answer-2", "article"), so that a
+    changed version of the same file finds the pages it made before."""
+
+    document = models.ForeignKey(ImportedDocument, on_delete=models.CASCADE, related_name="pages")
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The revision the import saved, to tell whether the page was edited since.",
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["document", "key"], name="unique_imported_page_key")]
+        verbose_name = "imported page"
+
+    def __str__(self):
+        return f"{self.document.name}: {self.key}"
+
+
+class PendingImport(models.Model):
+    """An upload kept between the import screen's preview and the import itself."""
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(max_length=255)
+    data = models.BinaryField()
+    checksum = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = "pending import"
+
+    def __str__(self):
+        return self.name
