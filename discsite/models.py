@@ -166,6 +166,12 @@ class ImportedDocument(models.Model):
 
     name = models.CharField(max_length=255, db_index=True, help_text="The file's name as uploaded, without folders.")
     checksum = models.CharField(max_length=64, db_index=True, help_text="SHA-256 of the file's bytes, hex.")
+    text_checksum = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="SHA-256 of the text read from the file: the same for the same document in another encoding.",
+    )
     format = models.CharField(max_length=20, help_text="text, markdown, html or docx.")
     kind = models.CharField(max_length=20, help_text="doctor_qa, portal_qa or article.")
     size = models.PositiveIntegerField(help_text="Bytes.")

@@ -1,6 +1,8 @@
 """What each stage of an import hands to the next: plain data, no database."""
 
 import datetime
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 
@@ -29,6 +31,18 @@ class SourceText:
     encoding: str = ""  # for text and Markdown, the encoding it was read in
     metadata: dict = field(default_factory=dict)  # from an HTML page: title, author, date, sitename, url
     removed: list[tuple[str, str]] = field(default_factory=list)  # (what, why), e.g. scripts stripped
+
+    @property
+    def text_checksum(self):
+        """sha256 of what the file says (its lines and metadata), hex: the same document saved again in
+        another encoding or with other line endings has other bytes but this same checksum."""
+        said = json.dumps(
+            [[[line.kind, line.ordered, line.text] for line in self.lines], self.metadata],
+            ensure_ascii=False,
+            sort_keys=True,
+            default=str,
+        )
+        return hashlib.sha256(said.encode("utf-8")).hexdigest()
 
 
 @dataclass

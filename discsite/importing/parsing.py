@@ -432,6 +432,11 @@ def body_blocks(items, page, dropped):
                 blocks.append(paragraph_block(item.text))
             index += 1
             continue
+        if item.kind == "p" and (inline := rules.inline_callout(item.text)):
+            label, kind, text = inline
+            blocks.append(callout_block(kind, text, title=label))
+            index += 1
+            continue
         found = promotion(item)
         if found:
             if sponsored_at is None:
@@ -464,8 +469,8 @@ def paragraph_block(text):
     return {"type": "paragraph", "value": html_paragraph(text)}
 
 
-def callout_block(kind, text):
-    return {"type": "callout", "value": {"kind": kind, "title": "", "text": html_paragraph(text)}}
+def callout_block(kind, text, title=""):
+    return {"type": "callout", "value": {"kind": kind, "title": title, "text": html_paragraph(text)}}
 
 
 def list_block(run):
@@ -491,6 +496,8 @@ def sponsor_name(texts):
     """Whose product the promotional paragraphs promote, from their own words: the name in the
     commercial web address they give, as they write it, else the capitalised name they repeat."""
     text = " ".join(texts)
+    if named := rules.SPONSORED_BY.search(text):
+        return named["name"].strip().rstrip(rules.AROUND_WORDS)
     words = [word.strip(rules.AROUND_WORDS + rules.MARKS) for word in text.split()]
     for name in rules.web_address_names(text):
         for word in words:

@@ -220,11 +220,14 @@ class Import:
     def run(self):
         if not isinstance(self.data, bytes | bytearray | memoryview):
             raise ImportRefused("the upload gave no file contents")
-        checksum = hashlib.sha256(self.data).hexdigest()
-        unchanged = self.unchanged(checksum)
+        unchanged = self.unchanged(checksum=hashlib.sha256(self.data).hexdigest())
         if unchanged is not None:
             return unchanged
-        document = parse(read_document(self.name, bytes(self.data)))
+        source = read_document(self.name, bytes(self.data))
+        unchanged = self.unchanged(text_checksum=source.text_checksum)
+        if unchanged is not None:
+            return unchanged
+        document = parse(source)
         if not document.pages:
             raise ImportRefused("no content was found in it")
         self.document = document
@@ -234,9 +237,10 @@ class Import:
             return self.report([])
         return self.report(self.save())
 
-    def unchanged(self, checksum):
-        """The report for bytes imported before (and whose pages still exist), or None."""
-        for document in ImportedDocument.objects.filter(checksum=checksum).order_by("-imported_at", "-pk"):
+    def unchanged(self, **same):
+        """The report for a file imported before (the same bytes, or the same text read from other bytes)
+        whose pages still exist, or None."""
+        for document in ImportedDocument.objects.filter(**same).order_by("-imported_at", "-pk"):
             pages = [link.page for link in document.pages.select_related("page").order_by("pk")]
             if not pages:
                 continue  # every page it made was deleted since: import it afresh
@@ -247,7 +251,8 @@ class Import:
                 name=self.name,
                 status="unchanged",
                 message=(
-                    f"{self.name}: unchanged: already imported on {day(document.imported_at)}{also} "
+                    f"{self.name}: unchanged: {'its text was ' if 'text_checksum' in same else ''}"
+                    f"already imported on {day(document.imported_at)}{also} "
                     f"as {plural(len(pages), 'draft page')}{now_live}; nothing was written."
                 ),
                 pages=[] if self.dry_run else [page.specific for page in pages],
@@ -484,6 +489,7 @@ class Import:
         document = ImportedDocument.objects.create(
             name=self.name,
             checksum=self.document.source.checksum or hashlib.sha256(self.data).hexdigest(),
+            text_checksum=self.document.source.text_checksum,
             format=self.document.source.format,
             kind=self.document.kind,
             size=self.document.source.size or len(self.data),

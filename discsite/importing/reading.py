@@ -155,9 +155,11 @@ def decode(name, data):
             f"{name} holds binary data (an archive, a PDF or an old Word file), not text; save it as text."
         )
     try:
-        match = charset_normalizer.from_bytes(data).best()
+        matches = charset_normalizer.from_bytes(data)
+        match = matches.best()
     except Exception as error:  # the detector on hostile bytes: refuse, never crash
         raise ImportRefused(f"{name} could not be read as text: {error.__class__.__name__}.") from error
+    match = most_plausible(match, matches) if match is not None else None
     if match is None:
         if b"\x00" in data:
             raise ImportRefused(f"{name} holds binary data, not text.")
@@ -168,6 +170,39 @@ def decode(name, data):
     if "\x00" in text or len(CONTROL_CHARACTERS.findall(text)) > max(2, len(text) // 200):
         raise ImportRefused(f"{name} holds binary data, not text.")
     return text, match.encoding
+
+
+# An English text from a Chinese portal, saved in GBK, may hold only a few non-ASCII characters (an
+# em dash, curly quotes). That is too little for charset-normalizer's statistics: other encodings read
+# it just as "cleanly" and one may win, turning each dash into two Latin letters glued to the words
+# around it ("compressionĄªsuch") or into an unlikely symbol. So among the matches nearly as clean as
+# its best, take the one whose non-ASCII characters are the likeliest for these sources (punctuation,
+# Chinese characters, accented Latin letters) and least often glued into English words; on a tie the
+# library's own ranking stands.
+CLEAN_ENOUGH = 0.1  # how much more "chaos" (charset-normalizer's mess ratio) a candidate may have
+MAX_CANDIDATES = 8
+CHINESE = {"gb18030", "gbk", "gb2312", "big5", "big5hkscs", "hz"}  # where the sources come from: first on a tie
+NON_ASCII = re.compile(r"[^\x00-\x7f]")
+LIKELY = re.compile(  # Latin-1 letters and signs, general punctuation, CJK punctuation and characters
+    r"[\u00a0-\u00ff\u2000-\u206f\u3000-\u3003\u3008-\u3011\u4e00-\u9fff\uff00-\uffef]"
+)
+GLUED = re.compile(r"(?<=[A-Za-z])[^\W\d_\x00-\x7f]|[^\W\d_\x00-\x7f](?=[A-Za-z])")  # "compressionĄ"
+
+
+def most_plausible(best, matches):
+    candidates = [match for match in list(matches)[:MAX_CANDIDATES] if match.chaos <= best.chaos + CLEAN_ENOUGH]
+    if len(candidates) < 2:
+        return best
+    return min(
+        candidates,
+        key=lambda match: (unlikeliness(str(match)), match.encoding not in CHINESE, candidates.index(match)),
+    )
+
+
+def unlikeliness(text):
+    """How unlike these sources a decoding reads: unlikely characters, and letters glued into words."""
+    unlikely = len(NON_ASCII.findall(text)) - len(LIKELY.findall(text))
+    return unlikely + 2 * len(GLUED.findall(text))
 
 
 def text_lines(text):

@@ -126,10 +126,22 @@ CALLOUT_LABELS = {
     "attention": "warning",
 }
 CALLOUT_REASON = "label '{label}' (the paragraph after it is a callout box)"
+# The same label opening a paragraph ("Note: Stop if the pain spreads."), as Word and Markdown
+# authors write it: the paragraph becomes a callout titled with the label, every word kept.
+INLINE_CALLOUT = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z ]{1,15}?)\s*[:\uff1a]\s*(?P<text>\S.*)$", re.S)
 EMPTY_CALLOUT_REASON = "label '{label}' with nothing after it"
 
 
 COLONS = (":", "\uff1a")  # the ASCII colon and the full-width one of Chinese text
+
+
+def inline_callout(text):
+    """ "Note: Stop if it hurts." -> ("Note", "info", "Stop if it hurts."); None for other text."""
+    match = INLINE_CALLOUT.match(text)
+    if not match or match["label"].strip().lower() not in CALLOUT_LABELS:
+        return None
+    label = match["label"].strip()
+    return label, CALLOUT_LABELS[label.lower()], match["text"].strip()
 
 
 def label_name(text):
@@ -352,6 +364,11 @@ COMMON_CAPITALISED = {
     "US",
     "FDA",
 }
+# "This article is sponsored by BackCare Chairs." names the sponsor outright: that name wins.
+SPONSORED_BY = re.compile(
+    r"\b(?i:sponsored|brought to you|paid for|supported|presented) by "
+    r"(?P<name>[A-Z0-9][\w&'-]*(?: [A-Z0-9][\w&'-]*){0,4})"  # up to five capitalised words
+)
 NO_SPONSOR = "Sponsor not named in the source"
 SPONSOR_DISCLOSURE = "This section promotes {sponsor}, a commercial product. It came with the source document."
 SPONSORED_NOTE = (

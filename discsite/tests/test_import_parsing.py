@@ -718,3 +718,39 @@ def test_the_doctor_qa_as_a_word_document_is_read_the_same():
     assert [page.title for page in document.pages] == [page.title for page in expected.pages]
     assert [page.audio_duration for page in document.pages] == [page.audio_duration for page in expected.pages]
     assert [page.body for page in document.pages] == [page.body for page in expected.pages]
+
+
+def test_a_note_opening_a_paragraph_becomes_a_callout_titled_with_its_label():
+    markdown = (
+        "# Sleeping with a herniated disc\n\n"
+        "Lying on the side with a pillow between the knees keeps the spine in a neutral position.\n\n"
+        "**Note:** A very soft mattress can let the lower back sag.\n\n"
+        "Warning: Numbness around the groin needs medical help at once.\n\n"
+        "Notes on the study: it followed forty patients for a year.\n"
+    )
+    (page,) = parse(read_document("sleep.md", markdown.encode())).pages
+    callouts = [block["value"] for block in page.body if block["type"] == "callout"]
+    assert [(callout["kind"], callout["title"], callout["text"]) for callout in callouts] == [
+        ("info", "Note", "<p>A very soft mattress can let the lower back sag.</p>"),
+        ("warning", "Warning", "<p>Numbness around the groin needs medical help at once.</p>"),
+    ]
+    # A label that is not one alone, followed by more words before the colon, stays a paragraph.
+    assert {"type": "paragraph", "value": "<p>Notes on the study: it followed forty patients for a year.</p>"} in (
+        page.body
+    )
+    assert_valid_body(page)
+
+
+def test_a_sponsor_named_outright_is_the_sponsor():
+    data = make_docx(
+        [
+            ("Returning to work after a herniated disc", "Heading1", 0),
+            "Most people with a herniated lumbar disc can return to office work within a few weeks.",
+            "This article is sponsored by BackCare Chairs. Visit our store for 20% off chairs that relieve back pain!",
+        ]
+    )
+    (page,) = parse(read_document("work.docx", data)).pages
+    assert page.is_sponsored
+    assert page.sponsor == "BackCare Chairs"
+    assert page.sponsor_disclosure.startswith("This section promotes BackCare Chairs")
+    assert not any("names no sponsor" in note for note in page.notes)

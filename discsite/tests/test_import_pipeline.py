@@ -93,7 +93,7 @@ def documents(monkeypatch):
             format="text",
             checksum=hashlib.sha256(data).hexdigest(),
             size=len(data),
-            lines=[Line("x")],
+            lines=[Line(data.decode("latin-1"))],
             encoding="utf-8",
             removed=[("<script>", "scripts are never stored")],
         )
@@ -694,3 +694,16 @@ def test_scripts_in_an_html_page_are_never_stored(site_tree):
     assert "alert(" not in stored
     assert "document.cookie" not in stored
     assert "Sciatica is pain that runs from the lower back down one leg." in draft_text(draft)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "gb18030"])
+def test_the_same_text_in_another_encoding_is_the_same_document(site_tree, encoding):
+    text = (SOURCES / "003_959be2965843c846.txt").read_text("utf-8")
+    first = import_file("003.txt", text.encode("utf-8"))
+    assert first.status == "new", first.message
+    before = database_state()
+    again = import_file(f"003-{encoding}.txt", text.replace("\n", "\r\n").encode(encoding))
+    assert database_state() == before
+    assert again.status == "unchanged"
+    assert f"003-{encoding}.txt: unchanged: its text was already imported on " in again.message
+    assert "(as 003.txt)" in again.message

@@ -308,6 +308,30 @@ def test_text_in_the_encodings_of_chinese_portals_is_decoded(encoding, detected)
     assert [line.text for line in source.lines] == QA_ZH.splitlines()
 
 
+ENGLISH_WITH_PUNCTUATION = (
+    "Can patients with lumbar disc herniation receive massage therapy?\n"
+    "If symptoms of nerve root compression—such as severe leg pain—are worsening, "
+    "massage is “generally contraindicated”; it doesn’t help.\n"  # noqa: RUF001
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        # An English page from a Chinese portal: its few non-ASCII characters are all the evidence.
+        (ENGLISH_WITH_PUNCTUATION, "gbk"),
+        (ENGLISH_WITH_PUNCTUATION, "gb18030"),
+        (ENGLISH_WITH_PUNCTUATION, "big5"),
+        (ENGLISH_WITH_PUNCTUATION, "cp1252"),
+        ("Le café était très bon, même à Noël. Ça coûte cher.\n" * 3, "cp1252"),
+        ("醫生說：「如果腳部麻木，請立即就醫。」\n", "big5"),  # noqa: RUF001
+    ],
+)
+def test_text_with_few_non_ascii_characters_is_decoded_as_written(text, encoding):
+    source = read_document("page.txt", text.encode(encoding))
+    assert "\n".join(line.text for line in source.lines) == text.strip(), source.encoding
+
+
 # --------------------------------------------------------------------------
 # Bad input: refused, one clear sentence naming the file
 
