@@ -12,11 +12,13 @@ class ImportRefused(Exception):
 
 @dataclass(frozen=True)
 class Line:
-    """One block of text as the source lays it out: a paragraph, a heading or a list item."""
+    """One block of text as the source lays it out: a paragraph, a heading, a list item or a table row."""
 
     text: str
-    kind: str = "p"  # "p", "h" (a heading of any level) or "li" (an item of a list)
+    kind: str = "p"  # "p", "h" (a heading of any level), "li" (an item of a list) or "row" (of a table)
     ordered: bool = False  # for "li": an item of a numbered list (HTML's <ol>, "1." in text)
+    cells: tuple[str, ...] = ()  # for "row": the text of each cell; `text` is them joined, for reading
+    header: bool = False  # for "row": every cell is a header cell (HTML's <th>)
 
 
 @dataclass

@@ -31,8 +31,10 @@ class Item:
     """One line of the document and what it is to the page it belongs to."""
 
     text: str
-    kind: str = "p"  # the line's kind: "p", "h" or "li"
+    kind: str = "p"  # the line's kind: "p", "h", "li" or "row"
     ordered: bool = False
+    cells: tuple = ()  # for "row": its cells' text
+    header: bool = False  # for "row": a row of headings
     role: str = "content"  # "content", "field", "author", "other_voices", "introduction", "callout"
     fields: dict = field(default_factory=dict)  # for "field" and "author": the page's fields it gives
     callout: str = ""  # for "callout": the kind of box
@@ -106,7 +108,9 @@ def cleaned_items(source, dropped):
             dropped.append((position, Dropped(line.text, rules.EMPTY_LINE_REASON)))
             continue
         stop = rules.STOP_LINES.get(rules.label_name(text))
-        if stop and line.kind != "li" and items:  # before any content it is the site's menu, not a list's end
+        if (
+            stop and line.kind not in ("li", "row") and items
+        ):  # before any content it is the site's menu, not a list's end
             rest = [(later_position, rules.clean(later.text)) for later_position, later in lines]
             rest = [(later_position, later) for later_position, later in rest if later]
             empty, heading, listed = stop
@@ -124,7 +128,8 @@ def cleaned_items(source, dropped):
             bullet = rules.BULLET.match(text) or rules.NUMBERED.match(text)
             if bullet:
                 kind, ordered, text = "li", bullet.re is rules.NUMBERED, bullet["text"]
-        items.append(Item(text, kind, ordered, position=position))
+        cells = tuple(rules.clean(cell) for cell in line.cells)
+        items.append(Item(text, kind, ordered, cells=cells, header=line.header, position=position))
     return items
 
 
@@ -144,6 +149,10 @@ def assign_roles(items, kind, dropped):
     result = []
     after_byline = False  # a department follows the byline directly
     for item in items:
+        if item.kind == "row":  # a table's row is content, whatever its cells say
+            result.append(item)
+            after_byline = False
+            continue
         text = item.text
         name = rules.label_name(text)
         if item.kind != "li" and kind == "doctor_qa" and name in rules.OTHER_VOICES_LABELS:
@@ -219,7 +228,12 @@ def answer_sections(items):
             sections[-1].fields.update(item.fields)
         elif item.role == "other_voices":
             continue
-        elif before_first_byline and not sections[-1].title and item.role == "content" and item.kind != "li":
+        elif (
+            before_first_byline
+            and not sections[-1].title
+            and item.role == "content"
+            and item.kind not in ("li", "row")
+        ):
             sections[-1].title, sections[-1].title_position = item.text, item.position
         else:
             sections[-1].items.append(item)
@@ -253,7 +267,7 @@ def leading_title_section(items, kind, dropped):
         # A short first line is the title; for a portal page it is the question, whatever its length.
         section.title, section.title_position = first.text, first.position
         body.remove(first)
-    elif first is not None and kind == "portal_qa" and has_more and first.kind != "li":
+    elif first is not None and kind == "portal_qa" and has_more and first.kind not in ("li", "row"):
         section.title, section.title_position = first.text, first.position
         body.remove(first)
     title = section.title.casefold()
@@ -409,6 +423,13 @@ def body_blocks(items, page, dropped):
             blocks.append(paragraph_block(item.text))
             index += 1
             continue
+        if item.kind == "row":
+            run = [item]
+            while index + len(run) < len(items) and items[index + len(run)].kind == "row":
+                run.append(items[index + len(run)])
+            blocks.append(table_block(run, page))
+            index += len(run)
+            continue
         if item.kind == "li":
             run = [item]
             while (
@@ -445,7 +466,7 @@ def body_blocks(items, page, dropped):
             promotional.append((item.text, found))
             index += 1
             continue
-        if rules.introduces_list(item.text) and (following is None or following.kind != "li"):
+        if rules.introduces_list(item.text) and (following is None or following.kind not in ("li", "row")):
             page.notes.append(rules.LOST_LIST_NOTE.format(line=item.text))
         blocks.append(paragraph_block(item.text))
         index += 1
@@ -476,6 +497,29 @@ def callout_block(kind, text, title=""):
 def list_block(run):
     style = "numbered" if run[0].ordered else "bulleted"
     return {"type": "list", "value": {"style": style, "items": [html_paragraph(item.text) for item in run]}}
+
+
+def table_block(rows, page):
+    """A table block of consecutive rows, the first row its headings when the source marks it so. The
+    site's table needs a caption and a value in every cell: a placeholder caption and a dash in empty
+    cells stand in, and the page's notes say so."""
+    head, body = (rows[0], rows[1:]) if rows[0].header and len(rows) > 1 else (None, rows)
+    width = max(len(row.cells) for row in rows)
+    headings = [*head.cells, *[""] * (width - len(head.cells))] if head else [""] * width
+    values = [
+        [cell or rules.EMPTY_CELL for cell in row.cells] + [rules.EMPTY_CELL] * (width - len(row.cells))
+        for row in body
+    ]
+    empty = any(rules.EMPTY_CELL in row for row in values)
+    page.notes.append(
+        rules.TABLE_NOTE.format(rows=len(values), columns=width, empty=rules.TABLE_EMPTY_CELLS if empty else "")
+    )
+    table = {
+        "columns": [{"type": "text", "heading": heading} for heading in headings],
+        "rows": [{"values": row} for row in values],
+        "caption": "",
+    }
+    return {"type": "table", "value": {"caption": rules.TABLE_CAPTION, "table": table}}
 
 
 def sponsored_block(promotional, page):

@@ -50,7 +50,7 @@ FORMATS = {
 
 # Markdown as an author writes it: CommonMark, raw HTML allowed so that any script in it is seen
 # and stripped (with "html" off it would be kept as visible text).
-MARKDOWN = MarkdownIt("commonmark", {"html": True, "typographer": False, "breaks": False})
+MARKDOWN = MarkdownIt("commonmark", {"html": True, "typographer": False, "breaks": False}).enable("table")
 
 # Elements whose content is never text for a reader: dropped whole, never stored.
 SCRIPT_TAGS = {"script", "style", "noscript", "template", "iframe", "object", "embed", "applet"}
@@ -384,6 +384,14 @@ def html_lines(html, removed, skip=frozenset()):
             continue
         if tag == "br":
             flush()
+            continue
+        if tag == "tr":  # a table row is one line, its cells kept apart (the parser builds a table of them)
+            flush()
+            cells = node.find_all(["td", "th"], recursive=False)
+            texts = tuple(collapse(cell.get_text(" ")) for cell in cells)
+            if any(texts):
+                header = all(cell.name == "th" for cell in cells)
+                lines.append(Line(" | ".join(texts), "row", cells=texts, header=header))
             continue
         if tag in HEADING_TAGS:
             kind, ordered = "h", False

@@ -71,6 +71,13 @@ FURNITURE = [
     (re.compile(r"^>>\s*:"), "link to the next page on the source site"),
     (re.compile(r"^(previous|next) (article|page|post)\s*:", re.I), "link to another page on the source site"),
     (re.compile(r"^(share|print|share this( article| page)?|back to top)$", re.I), "a button of the source site"),
+    (re.compile(r"^share (to|on|via) .{1,60}$", re.I), "a button of the source site"),
+    (
+        re.compile(
+            r"^(comments?|likes?|views?|reads?|favou?rites?|collect|bookmark)\s*[(\uff08]?\s*\d*\s*[)\uff09]?$", re.I
+        ),
+        "a counter or button of the source site",
+    ),
 ]
 
 # Lines after which the rest of the document is the source site's, not the author's: lists of other
@@ -159,8 +166,12 @@ DATE = (
 )
 NAME = r"[A-Z][A-Za-z'-]*(?: [A-Z][A-Za-z'-]*){0,3}"  # "Li Wen", "Ou Yang Ming", "O'Neil"
 HONORIFIC = r"(?:Dr|Prof|Professor|Doctor)"
-# "Written by Li Wen", "Answered by Dr. Zhou Min": the answer's author; starts an answer in doctor_qa.
-WRITTEN_BY = re.compile(rf"^(?:Written|Answered) by:? (?:(?P<honorific>{HONORIFIC})\.? )?(?P<name>{NAME})$")
+# "Written by Li Wen", "Answered by Dr. Zhou Min", "Expert: Dr. Gao Feng": the answer's author; starts
+# an answer in doctor_qa.
+WRITTEN_BY = re.compile(
+    r"^(?:(?:Written|Answered|Authored) by\s*[:\uff1a]?|(?:Author|Expert|Doctor|Answering doctor)\s*[:\uff1a])\s*"
+    rf"(?:(?P<honorific>{HONORIFIC})\.? )?(?P<name>{NAME})$"
+)
 # "Dr. Zhou Min" alone on a line: the author, with the honorific kept apart.
 HONORIFIC_BYLINE = re.compile(rf"^(?P<honorific>{HONORIFIC})\.? (?P<name>{NAME})$")
 # "Updated on January 23, 2025": the page's own date.
@@ -370,6 +381,15 @@ SPONSORED_BY = re.compile(
     r"(?P<name>[A-Z0-9][\w&'-]*(?: [A-Z0-9][\w&'-]*){0,4})"  # up to five capitalised words
 )
 NO_SPONSOR = "Sponsor not named in the source"
+
+# Tables: the site's table block needs a caption and a value in every cell.
+TABLE_CAPTION = "Table from the source document (write a caption)"
+EMPTY_CELL = "\u2013"  # an en dash, for a cell the source left empty
+TABLE_NOTE = (
+    "A table of {rows} row(s) and {columns} column(s) came from the source: write its caption "
+    "(a placeholder now){empty}, and check its headings."
+)
+TABLE_EMPTY_CELLS = "; the cells it left empty show \u201c\u2013\u201d"
 SPONSOR_DISCLOSURE = "This section promotes {sponsor}, a commercial product. It came with the source document."
 SPONSORED_NOTE = (
     "{count} paragraph(s) read like promotion ({found}) and are kept together as one sponsored "

@@ -22,7 +22,7 @@ from discsite.importing.document import Line, ParsedDocument, SourceText
 from discsite.importing.parsing import parse
 from discsite.importing.reading import read_document
 from discsite.tests.test_faithfulness import FURNITURE_STRINGS, content_lines, normalise
-from discsite.tests.test_import_reading import HTML_PAGE, MARKDOWN_ARTICLE, make_docx
+from discsite.tests.test_import_reading import HTML_PAGE, MARKDOWN_ARTICLE, W, docx_paragraph, make_docx
 
 SOURCES = Path(settings.BASE_DIR) / "fixtures" / "sources"
 SOURCE_FILES = {path.name[:3]: path for path in SOURCES.glob("*.txt")}
@@ -754,3 +754,83 @@ def test_a_sponsor_named_outright_is_the_sponsor():
     assert page.sponsor == "BackCare Chairs"
     assert page.sponsor_disclosure.startswith("This section promotes BackCare Chairs")
     assert not any("names no sponsor" in note for note in page.notes)
+
+
+TABLE_PAGE = (
+    "<html><head><title>Herniated disc in young people - Health Channel</title></head><body>"
+    "<div id='nav'><a href='/'>Home</a> &gt; <a href='/spine'>Spine</a></div><div class='content'>"
+    "<p>A herniated lumbar disc is less common in young people but does occur, often after a sports injury.</p>"
+    "<p>Young patients usually recover well with conservative treatment such as rest and physiotherapy.</p>"
+    "<table><tr><th>Treatment</th><th>Typical length</th></tr><tr><td>Physiotherapy</td><td>6 to 8 weeks</td></tr>"
+    "<tr><td>Pain relief</td><td></td></tr></table>"
+    "<p>Surgery is rarely needed in young people.</p></div>"
+    "<div class='footer'>About us | Contact</div></body></html>"
+)
+
+
+def test_a_table_in_a_web_page_becomes_a_table_block_with_its_headings():
+    (page,) = parse(read_document("young.html", TABLE_PAGE.encode())).pages
+    (table,) = [block["value"] for block in page.body if block["type"] == "table"]
+    assert [column["heading"] for column in table["table"]["columns"]] == ["Treatment", "Typical length"]
+    assert [row["values"] for row in table["table"]["rows"]] == [
+        ["Physiotherapy", "6 to 8 weeks"],
+        ["Pain relief", rules.EMPTY_CELL],
+    ]
+    assert table["caption"] == rules.TABLE_CAPTION
+    assert any(note.startswith("A table of 2 row(s) and 2 column(s)") and "left empty" in note for note in page.notes)
+    assert [block["type"] for block in page.body] == ["paragraph", "table", "paragraph"]
+    assert_valid_body(page)
+
+
+def test_a_table_in_markdown_and_in_word_becomes_a_table_block():
+    markdown = (
+        "# Pain relief medicines\n\nThese medicines are often used for the pain of a herniated disc.\n\n"
+        "Each has its own dose, which a doctor sets.\n\n"
+        "| Medicine | Usual adult dose |\n|---|---|\n| Ibuprofen | 400 mg |\n| Paracetamol | 1 g |\n"
+    )
+    cell = "<w:tc>{}</w:tc>".format
+    table = "<w:tbl>{}</w:tbl>".format(
+        "".join(
+            f"<w:tr>{cell(docx_paragraph(name))}{cell(docx_paragraph(dose))}</w:tr>"
+            for name, dose in (("Ibuprofen", "400 mg"), ("Paracetamol", "1 g"))
+        )
+    )
+    body = docx_paragraph("Pain relief medicines", "Heading1") + docx_paragraph(
+        "These medicines are often used for the pain of a herniated disc."
+    )
+    document = (
+        f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>{body}{table}</w:body></w:document>'
+    )
+    word = make_docx([], extra_parts={"word/document.xml": document})
+    for name, data, headings in (
+        ("medicines.md", markdown.encode(), ["Medicine", "Usual adult dose"]),
+        ("medicines.docx", word, ["", ""]),  # Word marked no header row: every row is a row
+    ):
+        (page,) = parse(read_document(name, data)).pages
+        (table,) = [block["value"] for block in page.body if block["type"] == "table"]
+        assert [column["heading"] for column in table["table"]["columns"]] == headings, name
+        assert [row["values"][0] for row in table["table"]["rows"]][-2:] == ["Ibuprofen", "Paracetamol"], name
+        assert_valid_body(page)
+
+
+def test_a_portal_answer_credited_to_an_expert_and_its_page_counters():
+    text = (
+        "What is the recovery time after microdiscectomy?\n2025-02-10 Source: Spine Health Daily\n"
+        "Expert: Dr. Gao Feng\nIntroduction\n"
+        "Most patients go home on the day of surgery or the next day.\n\n"
+        "Microdiscectomy removes the part of the disc that presses on the nerve.\n"
+        "Share this article\nComments (0)\nLikes 12\nShare to WeChat | Weibo\n"
+    )
+    document = parse(read_document("recovery.txt", text.encode()))
+    assert document.kind == "portal_qa"
+    (page,) = document.pages
+    assert (page.author_honorific, page.author_name) == ("Dr", "Gao Feng")
+    assert page.source_name == "Spine Health Daily"
+    assert page.updated_on == datetime.date(2025, 2, 10)
+    assert [dropped.text for dropped in document.dropped][-4:] == [
+        "Share this article",
+        "Comments (0)",
+        "Likes 12",
+        "Share to WeChat | Weibo",
+    ]
+    assert "Comments" not in page_text(page)

@@ -25,6 +25,7 @@ from discsite.importing.document import DraftPage, Dropped, ImportRefused, Line,
 from discsite.importing.pipeline import import_file, import_files
 from discsite.models import ImportedDocument, ImportedPage
 from discsite.tests.test_faithfulness import FURNITURE_STRINGS, content_lines, normalise, sentences
+from discsite.tests.test_import_parsing import TABLE_PAGE
 from experts.factories import ExpertPageFactory
 from experts.models import ExpertPage
 
@@ -707,3 +708,15 @@ def test_the_same_text_in_another_encoding_is_the_same_document(site_tree, encod
     assert again.status == "unchanged"
     assert f"003-{encoding}.txt: unchanged: its text was already imported on " in again.message
     assert "(as 003.txt)" in again.message
+
+
+def test_a_web_page_with_a_table_is_saved_with_its_table(site_tree):
+    report = import_file("young.html", TABLE_PAGE.encode())
+    assert report.status == "new", report.message
+    draft = fresh(report.pages[0]).get_latest_revision_as_object()
+    (table,) = [block.value for block in draft.body if block.block_type == "table"]
+    assert [[str(cell) for cell in row] for row in table["table"].rows] == [
+        ["Physiotherapy", "6 to 8 weeks"],
+        ["Pain relief", "\u2013"],
+    ]
+    assert_in_clinical_review(fresh(report.pages[0]))
