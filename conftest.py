@@ -98,6 +98,24 @@ def chromium(_playwright):
 
 
 @pytest.fixture
+def sign_in(chromium, demo_site):
+    """sign_in(username): a new browser window (own cookies), signed in to the admin as that demo user
+    at desktop size, on the test module's own `demo_site` (a live server with the demo users)."""
+    from articles.tests.test_review_in_browser import log_in  # Django's apps load after this file
+
+    contexts = []
+
+    def sign_in(username):
+        page = log_in(chromium, demo_site, username)
+        contexts.append(page.context)
+        return page
+
+    yield sign_in
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def browser_page(chromium):
     """A fresh browser tab (own cookies) at desktop size; failed requests to other hosts are refused."""
     context = chromium.new_context(viewport={"width": 1280, "height": 900})

@@ -47,7 +47,7 @@ from wagtail.rich_text import RichText
 
 from articles.factories import QuestionPageFactory
 from articles.models import QuestionIndexPage, QuestionPage
-from articles.tests.test_review_in_browser import action_menu, log_in, sign_off_in_the_dialog
+from articles.tests.test_review_in_browser import action_menu, sign_off_in_the_dialog
 from articles.workflow import ClinicalReviewTaskState
 from experts.models import ExpertPage
 
@@ -102,21 +102,6 @@ def demo_site(seeded_live_server, settings, tmp_path):
     for title, name in [(RECORDING, "desk-work.mp3"), ("Wang Fei on massage, recording", "massage.mp3")]:
         Document.objects.create(title=title, collection=root, file=ContentFile(b"ID3\x03\x00", name=name))
     return seeded_live_server
-
-
-@pytest.fixture
-def sign_in(chromium, demo_site):
-    """sign_in(username): a new browser window (own cookies), signed in to the admin at desktop size."""
-    contexts = []
-
-    def sign_in(username):
-        page = log_in(chromium, demo_site, username)
-        contexts.append(page.context)
-        return page
-
-    yield sign_in
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from articles.models import ArticlePage, QuestionPage
-from articles.tests.test_review_in_browser import log_in
 from discsite.models import PendingImport
 from discsite.tests.test_accessibility import AXE, WCAG_22_AA
 
@@ -44,20 +43,6 @@ def demo_site(seeded_live_server, settings):
     settings.WAGTAIL_EDITING_SESSION_PING_INTERVAL = 10 * 60 * 1000
     call_command("create_demo_users", verbosity=0)
     return seeded_live_server
-
-
-@pytest.fixture
-def sign_in(chromium, demo_site):
-    contexts = []
-
-    def sign_in(username):
-        page = log_in(chromium, demo_site, username)
-        contexts.append(page.context)
-        return page
-
-    yield sign_in
-    for context in contexts:
-        context.close()
 
 
 TO_THE_TOP = "() => document.querySelectorAll('*').forEach((el) => { if (el.scrollTop) el.scrollTop = 0; })"
