@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 PG_URL ?= postgres://postgres@127.0.0.1:5432/discsite
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev setup run serve bench soak fault backup restore test quicktest lint format test-postgres test-browser check clean screenshots
+.PHONY: help install install-dev setup run serve bench soak fault two-nodes backup restore test quicktest lint format test-postgres test-browser check clean screenshots
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -55,6 +55,11 @@ soak: install ## 60 s x 32 connections on the production server over PostgreSQL 
 fault: install ## The soak with PostgreSQL restarted midway: styled 503s, back within 5 s, no half-saved edit
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(PY) scripts/fault.py $(FAULT_ARGS)
+
+two-nodes: install ## Two app nodes, one Redis (its own, :6391), one PostgreSQL under load: publish, Redis and node lost (~2.5 min)
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	@command -v redis-server >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }
+	$(PY) scripts/two_nodes.py $(NODES_ARGS)
 
 backup: install ## Back up the database and media into backups/<UTC time>/ (the database of DATABASE_URL)
 	$(MANAGE) backup

@@ -31,7 +31,7 @@ from wagtail.images.api.v2.views import ImagesAPIViewSet
 
 from articles.serializers import TagNamesField
 from discsite import media_access
-from discsite.core.caching import cacheable
+from discsite.core.caching import EVERY_QUERY_PARAMETER, cacheable
 from discsite.core.text import words
 from discsite.search import clean_query
 
@@ -66,8 +66,9 @@ class ReadOnlyAnonymousMixin:
     @classmethod
     def as_view(cls, *args, **kwargs):
         # The same for every reader (no credentials are accepted), so the page cache keeps it, under
-        # the content version like every page.
-        return cacheable(super().as_view(*args, **kwargs))
+        # the content version like every page; keyed by its whole query: Wagtail refuses a parameter
+        # it does not know (400, never kept), so no ?utm_source=... makes an entry of its own.
+        return cacheable(super().as_view(*args, **kwargs), query_parameters=EVERY_QUERY_PARAMETER)
 
     def initial(self, request, *args, **kwargs):
         # PostgreSQL text cannot hold NUL, so a filter such as `?locale=` or `?html_path=` with one

@@ -5,8 +5,9 @@ wrk at 32 connections over the public mix, loopback only), and in the middle of 
 stopped (pg_ctlcluster ... stop: fast shutdown, so open sessions are cut), left down for --down
 seconds (default 5) and started again. Meanwhile:
 
-- samplers (Python clients beside wrk, which keeps no bodies) read the public mix with a unique
-  query string on every request, so that no cache can answer for the database; every 5xx they get
+- samplers (Python clients beside wrk, which keeps no bodies) read the public mix, each request
+  numbered in its query string (`_probe`, which the page cache ignores; no cache answers for the
+  database anyway, since every request reads the content version from it); every 5xx they get
   must be the styled 503 page (templates/503.html, with Retry-After), never a traceback or a 500;
 - an editor, logged in to the admin before the outage as a superuser made for the run, saves a
   draft of a live question page: once before (the control), back to back while PostgreSQL stops,
@@ -27,11 +28,9 @@ scripts/logs/fault-result.json, and exits 1 if a requirement failed.
 Usage: .venv/bin/python scripts/fault.py [--duration 60] [--outage-at 20] [--down 5] [--recovery 5]
 """
 
-# A local tool that restarts the local PostgreSQL cluster and talks to its own server on 127.0.0.1:
-# ruff: noqa: S603, S310
+# A local tool that restarts the local PostgreSQL cluster (its readers and editor are in loadtest.py):
+# ruff: noqa: S603
 import argparse
-import http.cookiejar
-import itertools
 import json
 import secrets
 import shutil
@@ -39,21 +38,19 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 from loadtest import (
     ADMIN_USERNAME,
     APPLICATION_NAME,
     LOGS,
+    Editor,
+    Samplers,
     Server,
     add_load_arguments,
     admin_url,
     check_urls,
     database_name,
-    fetch,
     finish_wrk,
     format_statuses,
     prepare,
@@ -62,27 +59,6 @@ from loadtest import (
     say,
     start_wrk,
 )
-
-STYLED_503_MARKER = b"Sorry, the service is unavailable for a moment"
-
-
-def classify(status, headers, body):
-    """How a reader's response looks: ok, styled-503 or a description of what is wrong with it."""
-    if status is not None and 200 <= status < 400:
-        return "ok"
-    if status == 503:
-        problems = []
-        if STYLED_503_MARKER not in body:
-            problems.append("not the styled 503 page")
-        if b'rel="stylesheet"' not in body:
-            problems.append("no stylesheet")
-        if b"Traceback" in body or b"OperationalError" in body:
-            problems.append("a traceback or the error's text")
-        if not {key.lower() for key in headers} >= {"retry-after"}:
-            problems.append("no Retry-After")
-        return "styled-503" if not problems else "503 with " + ", ".join(problems)
-    return f"status {status}" if status is not None else "no answer"
-
 
 # ---------------------------------------------------------------- PostgreSQL
 
@@ -163,105 +139,6 @@ def other_clients(url):
     return {name or "-": count for name, count in rows}
 
 
-# ---------------------------------------------------------------- clients
-
-
-class Samplers:
-    """Threads reading the public mix with a unique query string each time; every response recorded."""
-
-    def __init__(self, base, paths, count):
-        self.base, self.paths, self.count = base, paths, count
-        self.records = []
-        self.stop = threading.Event()
-        self.lock = threading.Lock()
-        self.counter = itertools.count()
-        self.threads = [threading.Thread(target=self.run, daemon=True) for _ in range(count)]
-
-    def run(self):
-        while not self.stop.is_set():
-            n = next(self.counter)
-            path = self.paths[n % len(self.paths)]
-            url = f"{self.base}{path}{'&' if '?' in path else '?'}_probe={n}"
-            started = time.time()
-            status, headers, body, _seconds = fetch(url, timeout=15)
-            record = {"start": started, "end": time.time(), "path": path, "status": status}
-            record["class"] = classify(status, headers, body)
-            with self.lock:
-                self.records.append(record)
-
-    def __enter__(self):
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(timeout=20)
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # a 302 is the answer we want to see
-
-
-class Editor:
-    """A browser-like admin session: cookies, the CSRF token, form posts, no redirects followed."""
-
-    def __init__(self, base):
-        self.base = base
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), NoRedirect())
-        self.saves = []
-        self.lock = threading.Lock()
-
-    def cookie(self, name):
-        return next((cookie.value for cookie in self.cookies if cookie.name == name), None)
-
-    def request(self, path, data=None, timeout=40):
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(self.base + path, data=body)
-        try:
-            with self.opener.open(request, timeout=timeout) as response:
-                return response.status, dict(response.headers), response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, dict(error.headers), error.read()
-        except OSError as error:
-            return None, {}, str(error).encode()
-
-    def login(self, username, password):
-        self.request("/admin/login/")
-        status, _headers, _body = self.request(
-            "/admin/login/",
-            {
-                "username": username,
-                "password": password,
-                "csrfmiddlewaretoken": self.cookie("csrftoken"),
-                "next": "/admin/",
-            },
-        )
-        if status != 302 or not self.cookie("sessionid"):
-            raise SystemExit(f"the editor could not log in to the admin (HTTP {status})")
-
-    def save(self, page_id, marker, data, kind):
-        started = time.time()
-        status, headers, body = self.request(
-            f"/admin/pages/{page_id}/edit/", {**data, "csrfmiddlewaretoken": self.cookie("csrftoken")}
-        )
-        saved = status == 302 and headers.get("Location", "").endswith(f"/admin/pages/{page_id}/edit/")
-        record = {
-            "marker": marker,
-            "kind": kind,
-            "start": started,
-            "end": time.time(),
-            "status": status,
-            "response": "saved" if saved else classify(status, headers, body),
-        }
-        with self.lock:
-            self.saves.append(record)
-        return record
-
-
 # ---------------------------------------------------------------- the run
 
 
@@ -313,7 +190,7 @@ def main():
         timeline["load_start"] = t0
         wrk = start_wrk(server, paths, args.duration, args.connections, args.threads)
         try:
-            with Samplers(server.base, paths, args.samplers) as samplers:
+            with Samplers(server.base, paths, args.samplers, unique="_probe") as samplers:
                 # Three editors' tabs saving back to back from two seconds before the stop until two
                 # seconds after it, so that some saves are in flight when PostgreSQL cuts its sessions.
                 pending = iter(race_markers)

@@ -1,21 +1,31 @@
-"""The Django side of scripts/soak.py and scripts/fault.py, run by them against the soak database.
+"""The Django side of scripts/soak.py, fault.py and two_nodes.py, run by them against their database.
 
     python scripts/ops_probe.py urls                       a live page of each public type (JSON)
     python scripts/ops_probe.py ensure-admin USER          a superuser USER whose password is $SOAK_ADMIN_PASSWORD
     python scripts/ops_probe.py edit-form MARKER...        the admin's POST data for saving a draft of one live
-                                                           question page, with MARKER (a unique string, such
-                                                           as "[run-name]") in its title, short
-                                                           answer and full answer (JSON: the page's id, and
-                                                           the data for each MARKER)
+                                                           question page (taken out of any workflow), with
+                                                           MARKER (a unique string, such as "[run-name]") in
+                                                           its title, short answer and full answer (JSON: the
+                                                           page's id, and the data for each MARKER)
     python scripts/ops_probe.py check-edits PAGE MARKER... whether each MARKER's save is in the database
                                                            whole, absent or partial (JSON)
+    python scripts/ops_probe.py ensure-roles PREFIX        an editor, a clinical reviewer (linked to a live
+                                                           expert profile) and a moderator, PREFIX-editor
+                                                           ..., password $SOAK_ADMIN_PASSWORD (JSON)
+    python scripts/ops_probe.py publish-form MARKER        a live topic page taken out of any workflow, and
+                                                           the admin's POST data that saves it with MARKER
+                                                           in its title and submits it to its Clinical
+                                                           review workflow (JSON: id, url, form)
+    python scripts/ops_probe.py workflow-task PAGE         the page's task in progress: its state's id and
+                                                           which task it is (JSON)
 
 It uses the DJANGO_SETTINGS_MODULE and DATABASE_URL it is given (the scripts give it the production
-settings and the soak database).
+settings and their database).
 """
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -72,8 +82,21 @@ def edited_page():
     raise SystemExit("no live question page without pinned voices to edit")
 
 
+def out_of_review(page):
+    """Cancel the workflow in progress on `page`, if any, as an administrator's "Cancel workflow" would.
+
+    The seed puts every page it publishes into its first clinical review, during which only clinical
+    reviewers may change it (articles.workflow.ClinicalReviewTask.locked_for_user); the scripts' editors
+    start from a page that is in no workflow.
+    """
+    workflow_state = page.current_workflow_state
+    if workflow_state is not None:
+        workflow_state.cancel(user=None)
+
+
 def edit_forms(markers):
     page = edited_page()
+    out_of_review(page)
     return {"page_id": page.pk, "forms": {marker: edit_form(page, marker) for marker in markers}}
 
 
@@ -149,6 +172,85 @@ def check_edits(page_id, markers):
     return report
 
 
+ROLES = {"editor": "Editors", "clinician": "Clinical reviewers", "moderator": "Moderators"}
+
+
+def ensure_roles(prefix):
+    """One user per role; the clinician approves as a live expert profile that no one else signs in as."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from articles.integrity import publishing_unreviewed_source_material
+
+    password = os.environ["SOAK_ADMIN_PASSWORD"]
+    users = {}
+    for role, group in ROLES.items():
+        user, _ = get_user_model().objects.get_or_create(
+            username=f"{prefix}-{role}", defaults={"email": f"{prefix}-{role}@localhost"}
+        )
+        user.is_staff = user.is_superuser = False
+        user.is_active = True
+        user.set_password(password)
+        user.save()
+        user.groups.set([Group.objects.get(name=group)])
+        users[role] = user.username
+    clinician = get_user_model().objects.get(username=users["clinician"])
+    profile = ExpertPage.objects.live().filter(user=clinician).first()
+    if profile is None:
+        profile = ExpertPage.objects.live().filter(user__isnull=True).order_by("path").first()
+        if profile is None:
+            raise SystemExit("no live expert profile to link the clinical reviewer to")
+        profile.user = clinician
+        # As create_demo_users does: the profile's content is unchanged, only who signs in as it.
+        with publishing_unreviewed_source_material(f"ops_probe: {prefix}'s clinical reviewer's login"):
+            profile.save_revision(user=None, log_action=True).publish(user=None)
+    return {"users": users, "clinician_profile": profile.pk}
+
+
+def published_page():
+    """The topic page two_nodes.py publishes: the first live one (the load's "topic" URL)."""
+    page = TopicPage.objects.live().public().order_by("path").first()
+    if page is None:
+        raise SystemExit("no live topic page in the database: is it seeded?")
+    return page
+
+
+def publish_form(marker):
+    """Out of any workflow in progress (`out_of_review`), what the editor posts for "Submit to Clinical
+    review" with `marker` in the title. A topic has no author, so any clinical reviewer may approve it."""
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+    page = published_page()
+    out_of_review(page)
+    title = re.sub(r"(?: \[[\w-]+\])+$", "", page.title)  # without the markers of earlier runs
+    data = {
+        "title": f"{title} {marker}",
+        "slug": page.slug,
+        "tag": str(page.tag_id),
+        "intro": page.intro,
+        "comments": inline_formset([]),
+        "seo_title": page.seo_title,
+        "search_description": page.search_description,
+        "go_live_at": "",
+        "expire_at": "",
+        "action-submit": "Submit to Clinical review",
+    }
+    return {"page_id": page.pk, "url": page.url, "title": page.title, "form": nested_form_data(data)}
+
+
+def workflow_task(page_id):
+    page = TopicPage.objects.get(pk=page_id)
+    state = page.current_workflow_task_state
+    if state is None:
+        return {"page_id": page.pk, "task_state": None, "task": None, "live_title": page.title}
+    return {
+        "page_id": page.pk,
+        "task_state": state.pk,
+        "task": state.task.specific._meta.model_name,
+        "live_title": page.title,
+    }
+
+
 def main(argv):
     if argv[:1] == ["urls"]:
         result = urls()
@@ -158,6 +260,12 @@ def main(argv):
         result = edit_forms(argv[1:])
     elif argv[:1] == ["check-edits"] and len(argv) >= 3:
         result = check_edits(int(argv[1]), argv[2:])
+    elif argv[:1] == ["ensure-roles"] and len(argv) == 2:
+        result = ensure_roles(argv[1])
+    elif argv[:1] == ["publish-form"] and len(argv) == 2:
+        result = publish_form(argv[1])
+    elif argv[:1] == ["workflow-task"] and len(argv) == 2:
+        result = workflow_task(int(argv[1]))
     else:
         sys.exit(__doc__)
     json.dump(result, sys.stdout)

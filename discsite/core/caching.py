@@ -26,10 +26,12 @@ private and not stored.
 import functools
 import hashlib
 from contextvars import ContextVar
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.http import QueryDict
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
@@ -37,7 +39,9 @@ CACHEABLE_ATTRIBUTE = "discsite_cacheable"
 PAGE_CACHE_TIMEOUT = 24 * 60 * 60  # keys change with the content version; this only frees memory
 BROWSER_MAX_AGE = 60
 # Headers worth keeping with a cached response (not Set-Cookie, which a cached response never has).
-KEPT_HEADERS = {"content-type", "content-language", "x-frame-options", "link"}
+# A response is kept as it was sent, gzip-compressed or not (core.middleware.PublicGZipMiddleware),
+# under a key naming which; its encoding, Vary and ETag belong to those bytes.
+KEPT_HEADERS = {"content-type", "content-language", "x-frame-options", "link", "content-encoding", "vary", "etag"}
 
 
 # The version the current request is served under, for code that has no request at hand
@@ -143,12 +147,40 @@ def mark_cacheable(response):
     return response
 
 
-def cacheable(view):
-    """Mark a view's responses as the same for every anonymous reader (so the page cache may keep them)."""
+# The query parameters the public pages read: the search's words, type and page, a listing's page,
+# a sitemap section's page. For an anonymous reader the page cache drops every other parameter
+# (utm_source, fbclid, a cache-buster...) before the view runs and keys the response by what is left,
+# so they neither make new cache entries nor show in the page (its pagination links, breadcrumbs).
+READER_QUERY_PARAMETERS = frozenset({"q", "type", "page", "p"})
+# For `cacheable(view, query_parameters=EVERY_QUERY_PARAMETER)`: a view that refuses parameters it
+# does not know (an error answer, which is never kept), such as Wagtail's API with its field filters.
+EVERY_QUERY_PARAMETER = "*"
+QUERY_PARAMETERS_ATTRIBUTE = "discsite_query_parameters"
+
+
+def cacheable(view, *, query_parameters=READER_QUERY_PARAMETERS):
+    """Mark a view's responses as the same for every anonymous reader (so the page cache may keep them),
+    given the `query_parameters` it reads (see READER_QUERY_PARAMETERS)."""
 
     @functools.wraps(view)  # and its attributes, such as csrf_exempt
     def wrapped(request, *args, **kwargs):
         return mark_cacheable(view(request, *args, **kwargs))
 
     setattr(wrapped, CACHEABLE_ATTRIBUTE, True)
+    setattr(wrapped, QUERY_PARAMETERS_ATTRIBUTE, query_parameters)
     return wrapped
+
+
+def keep_reader_query(request, view):
+    """Leave in the request's query only the parameters `view` reads, sorted and encoded one way, so
+    that the page cache keys the request, and the view renders it, by those alone."""
+    reads = getattr(view, QUERY_PARAMETERS_ATTRIBUTE, READER_QUERY_PARAMETERS)
+    query = request.META.get("QUERY_STRING", "")
+    if not query or reads == EVERY_QUERY_PARAMETER:
+        return
+    kept = urlencode(
+        [(name, value) for name, values in sorted(request.GET.lists()) if name in reads for value in values]
+    )
+    if kept != query:
+        request.META["QUERY_STRING"] = kept
+        request.GET = QueryDict(kept)

@@ -75,6 +75,10 @@ MIDDLEWARE = [
     "discsite.outage.DatabaseUnavailableMiddleware",
     # Whole responses for anonymous readers, before anything reads the session (discsite/core/middleware.py).
     "discsite.core.middleware.PageCacheMiddleware",
+    # gzip for public responses only, the same for every anonymous reader: they carry no secret for
+    # BREACH to recover; the admin, signed-in and cookie-setting responses are never compressed. Inside
+    # the page cache, which keeps each encoding as sent; outside everything that writes the body.
+    "discsite.core.middleware.PublicGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -126,10 +130,12 @@ if (
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Redis when REDIS_URL is set: Django's RedisCache, which answers as an empty cache while Redis is
+# unreachable (pages rendered afresh, never an error page; discsite/core/cache_backend.py).
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "discsite.core.cache_backend.ResilientRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
         }
     }

@@ -70,12 +70,14 @@ def test_readyz_is_503_when_the_database_is_down(client, monkeypatch, caplog):
     ],
     ids=["refused", "loses-values"],
 )
-def test_readyz_is_503_when_the_cache_fails(client, cache):
+def test_readyz_reports_a_failing_cache_as_degraded_not_down(client, cache):
+    """Every machine shares the cache: a 503 for it would take all of them out of the pool at once,
+    while each can still serve every page without it."""
     with override_settings(CACHES={"default": cache}):
         response = client.get("/readyz")
-    assert response.status_code == 503
+    assert response.status_code == 200
     body = json.loads(response.content)
-    assert body["status"] == "unavailable"
+    assert body["status"] == "degraded"
     assert body["checks"]["database"]["status"] == "ok"
     assert body["checks"]["cache"]["status"] == "error"
     assert_not_cacheable(response)

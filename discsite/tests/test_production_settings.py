@@ -117,7 +117,7 @@ def test_postgresql_prepares_repeated_queries_unless_told_not_to():
 def test_redis_cache_from_redis_url():
     values = production_settings(REDIS_URL="redis://cache.internal:6379/1")
     assert values["CACHES"] == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "discsite.core.cache_backend.ResilientRedisCache",  # Django's RedisCache, outage-proof
         "LOCATION": "redis://cache.internal:6379/1",
     }
 
