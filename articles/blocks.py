@@ -175,12 +175,17 @@ class CalloutBlock(blocks.StructBlock):
 
 
 class UrgentCareBlock(blocks.StaticBlock):
-    """The site-wide urgent-care card, placed in the body where an editor wants it repeated."""
+    """A pointer to the site-wide urgent-care card, placed in the body where the text calls for it. Every
+    health page shows the card itself near its top; in the body it is a link to it, so no page shows the
+    card twice (templates/blocks/urgent_care.html)."""
 
     class Meta:
         icon = "warning"
         template = "blocks/urgent_care.html"
-        admin_text = "Shows the urgent-care card from the site settings (edit its text there)."
+        admin_text = (
+            "Links here to the urgent-care card that every health page shows near its top "
+            "(edit the card's text in the site settings)."
+        )
         description = "The site's red-flag symptoms and what to do, as kept in the site settings."
         label = "Urgent-care card"
 

@@ -26,9 +26,16 @@ from wagtail.images import get_image_model
 
 from discsite.core.models import is_protected_revision
 
-# The review record is stamped on the page when an approved revision goes live; it is what the
-# approval says about the content, not part of it.
-REVIEW_RECORD_FIELDS = ("last_reviewed_on", "reviewed_by", "reviewer_credit", "next_review_due")
+# The review record is stamped on the page when an approved revision goes live, and whether the live
+# content waits in review is kept by the workflow (articles.review); both are what the clinical review
+# says about the content, not part of it.
+REVIEW_RECORD_FIELDS = (
+    "last_reviewed_on",
+    "reviewed_by",
+    "reviewer_credit",
+    "next_review_due",
+    "live_content_in_review",
+)
 
 # Revision content keys that record where, when and by whom, not what a reader sees.
 NON_CONTENT_KEYS = frozenset(

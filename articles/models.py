@@ -5,10 +5,13 @@ carries everything a reader needs to judge a page: who wrote it, where it came
 from, whether it is sponsored and when a clinician last reviewed it.
 """
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -158,6 +161,17 @@ class HealthContentPage(BasePage):
         max_length=400,
         blank=True,
         help_text="The reviewer as readers see them, as their profile stood when they approved the page.",
+    )
+    # On the page's own row, not looked up from the workflow tables when a page or card is shown: every
+    # listing (sections, topics, profiles, search, home) then reads it with the card, without a query.
+    live_content_in_review = models.BooleanField(
+        default=False,
+        editable=False,
+        verbose_name="live content in clinical review",
+        help_text=(
+            "Whether what readers see is itself waiting in the Clinical review workflow (readers are told "
+            "it awaits clinical review). Kept by the workflow (articles.review), never by hand."
+        ),
     )
     reading_grade = models.FloatField(
         null=True, editable=False, verbose_name="reading grade", help_text="Flesch-Kincaid grade, set on save."
@@ -321,8 +335,36 @@ class HealthContentPage(BasePage):
 
     @property
     def review_status(self):
-        """'reviewed' or 'never'; what the public review line says."""
-        return "reviewed" if self.last_reviewed_on else "never"
+        """'reviewed', 'in_review' (never reviewed, and what readers see waits in clinical review) or
+        'never'; what the public review line says."""
+        if self.last_reviewed_on:
+            return "reviewed"
+        return "in_review" if self.live_content_in_review else "never"
+
+    @property
+    def content_updated_on(self):
+        """The date readers are given for the content ("Updated ..."), or None.
+
+        Live content that went through clinical review (every such publication stamps the review
+        record): the day that reviewed version went live. Source material the seed published as its
+        source gave it (the only way unreviewed content goes live): only the date its source gives.
+        Wagtail's publication times of such a page are when the seed ran, never a date of its content.
+        """
+        if self.last_reviewed_on and self.last_published_at:
+            return timezone.localdate(self.last_published_at)
+        return self.source_updated_on
+
+    @property
+    def content_published_on(self):
+        """The date the content was first published, as far as it is known, or None: the source's own
+        date for source material; otherwise its first publication here, which went through clinical
+        review. A page the seed made has no owner (the system made it): it was first published
+        unreviewed, when the seed ran, which is no date of its content."""
+        if self.source_updated_on:
+            return self.source_updated_on
+        if self.owner_id is not None and self.first_published_at:
+            return timezone.localdate(self.first_published_at)
+        return None
 
     def get_related_health_pages(self, model, limit, pinned=(), exclude_author=False):
         """Pinned pages first, then live pages of `model` sharing the most tags with this one."""
@@ -360,6 +402,10 @@ class HealthContentPage(BasePage):
         """Who wrote the page, as schema.org: the expert, or the editorial team as the site settings name it."""
         if self.author:
             return self.author.person_node(request)
+        return self.editorial_team(request)
+
+    def editorial_team(self, request):
+        """The site's editorial team as schema.org's `Organization`, named as the site settings name it."""
         return editorial_team_node(request, SiteSettings.load(request_or_site=request).editorial_team_name)
 
     def schema_node(self, request, url):
@@ -367,6 +413,12 @@ class HealthContentPage(BasePage):
         it, its clinical review. Sponsorship is not marked up: `sponsor` would say the whole page is
         paid for, while a sponsored page carries one labelled promotional section."""
         node = super().schema_node(request, url)
+        # Dated as its content is, never by when the seed put source material here.
+        for key, day in (("datePublished", self.content_published_on), ("dateModified", self.content_updated_on)):
+            if day:
+                node[key] = day.isoformat()
+            else:
+                node.pop(key, None)
         node["headline"] = self.title
         node["author"] = self.author_node(request)
         node["about"] = CONDITION
@@ -379,6 +431,28 @@ class HealthContentPage(BasePage):
             if self.reviewed_by:
                 node["reviewedBy"] = self.reviewed_by.person_node(request)
         return node
+
+
+# A recording's length as the sources and editors write it: "1min 32sec", "56sec", "3min", "2 min 5 sec",
+# "1 minute 32 seconds".
+AUDIO_DURATION = re.compile(
+    r"(?:(?P<minutes>\d+)\s*m(?:in(?:ute)?s?)?)?\s*(?:(?P<seconds>\d+)\s*s(?:ec(?:ond)?s?)?)?", re.I
+)
+
+
+def duration_in_words(text):
+    """A length written the sources' way ("1min 32sec") in words, as a reader and a screen reader say
+    it ("1 minute 32 seconds"). Anything else is returned as written: never a length it does not say."""
+    text = text.strip()
+    match = AUDIO_DURATION.fullmatch(text)
+    if not match or not any(match.groups()):
+        return text
+    words = []
+    for unit in ("minute", "second"):
+        number = match.group(f"{unit}s")
+        if number is not None:
+            words.append(f"{int(number)} {unit}{'' if int(number) == 1 else 's'}")
+    return " ".join(words)
 
 
 class QuestionIndexPage(IndexPage):
@@ -461,6 +535,17 @@ class QuestionPage(HealthContentPage):
     class Meta:
         verbose_name = "expert answer"
 
+    @property
+    def has_recording(self):
+        """Whether the site has the recording itself (a card or list says "audio" only then), without a query."""
+        return self.audio_id is not None
+
+    @property
+    def audio_duration_in_words(self):
+        """The recording's length as readers see it ("1 minute 32 seconds"); `audio_duration` keeps the
+        source's own "1min 32sec"."""
+        return duration_in_words(self.audio_duration)
+
     def get_other_voices(self, limit=5):
         pinned = [voice.page for voice in self.pinned_voices.select_related("page__author")]
         return self.get_related_health_pages(QuestionPage, limit, pinned=pinned, exclude_author=True)
@@ -474,24 +559,35 @@ class QuestionPage(HealthContentPage):
 
     def schema_node(self, request, url):
         """Its main entity is the `Question` with its `acceptedAnswer`: the short answer, then the full
-        one. Not a `QAPage`: Google keeps that for questions its users answer."""
+        one. Not a `QAPage`: Google keeps that for questions its users answer.
+
+        Who asked is not known (no source names its askers): the question as it stands on the page is
+        the editorial team's wording of what readers ask (the title is "the question, as a reader would
+        ask it"), so the team is its author; the answer's is the expert. Both are dated as the content
+        is (`content_published_on`): never by when the seed ran.
+        """
         node = super().schema_node(request, url)
-        node["mainEntity"] = {
+        answer = {
+            "@type": "Answer",
+            "@id": f"{url}#answer",
+            "text": "\n\n".join(part for part in (self.summary.strip(), *body_texts(self.body)) if part),
+            "author": node["author"],
+            "url": url,
+        }
+        question = {
             "@type": "Question",
             "@id": f"{url}#question",
             "name": self.title,
             "text": self.title,
+            "author": self.editorial_team(request),
             "answerCount": 1,
             "inLanguage": language_tag(),
-            "acceptedAnswer": {
-                "@type": "Answer",
-                "@id": f"{url}#answer",
-                "text": "\n\n".join(part for part in (self.summary.strip(), *body_texts(self.body)) if part),
-                "author": node["author"],
-                "url": url,
-                **({"dateCreated": iso(self.first_published_at)} if self.first_published_at else {}),
-            },
+            "acceptedAnswer": answer,
         }
+        published = iso(self.content_published_on)
+        if published:
+            question["datePublished"] = answer["datePublished"] = published
+        node["mainEntity"] = question
         return node
 
 

@@ -118,10 +118,25 @@ class ClinicalReviewTaskState(TaskState):
         db_index=True,
         help_text="What readers would see of the reviewed content (articles.integrity.fingerprint).",
     )
+    submission_note = models.TextField(
+        blank=True,
+        help_text=(
+            "Why the system put the page into this review, when no person submitted it (such as the first "
+            "review of source material the seed published). Shown in the workflow history."
+        ),
+    )
 
     class Meta:
         verbose_name = "clinical review task state"
         verbose_name_plural = "clinical review task states"
+
+    def get_comment(self):
+        """What the workflow history shows of this review (Wagtail's documented place for a generated
+        comment): why the system submitted the page, if it did, then the reviewer's own comment. Nobody
+        is named as the submitter of such a review, so the note is what tells the clinician what it is."""
+        if not self.submission_note:
+            return self.comment
+        return f"{self.submission_note} Reviewer's comment: {self.comment}" if self.comment else self.submission_note
 
 
 def reviewer_credit(profile):

@@ -3,6 +3,11 @@
 Run inside a transaction (the `seed` command does). Each page is compared
 with what the files say; only a real difference creates a revision, so a
 second run changes nothing and every page keeps its id.
+
+The seed publishes the source material as its source gave it, unreviewed, so that the site
+has its content on day one; each answer and article it publishes then goes into the Clinical
+review workflow for its first review (articles.review), submitted by the system, so that the
+first clinician to sign in finds them waiting and readers are told they await review.
 """
 
 import datetime
@@ -13,6 +18,7 @@ from django.db import models
 from django.utils import timezone
 from taggit.models import Tag
 from wagtail.models import Page, Site
+from wagtail.search import index as search_index
 
 from articles.blocks import HealthBodyBlock, ReferencesBlock
 from articles.integrity import publishing_unreviewed_source_material
@@ -26,6 +32,7 @@ from articles.models import (
     TopicIndexPage,
     TopicPage,
 )
+from articles.review import start_first_review_of_source_material
 from articles.workflow import assign_clinical_review_workflow
 from discsite.models import HomePage, HomePageFeaturedItem
 from discsite.seed_files import PUBLISH_HOUR_UTC, SeedError
@@ -45,15 +52,23 @@ class SeedReport:
 
     actions: Counter = field(default_factory=Counter)
     lines: list = field(default_factory=list)
+    reviews_started: int = 0
 
     def record(self, action, kind, title):
         self.actions[action] += 1
         if action != "unchanged":
             self.lines.append(f"{action:>9} {kind}: {title}")
 
+    def record_review(self, kind, title):
+        self.reviews_started += 1
+        self.lines.append(f"   review {kind}: {title} (first clinical review of its source material)")
+
     def summary(self):
         order = ("created", "updated", "unchanged", "skipped")
-        return ", ".join(f"{self.actions[action]} {action}" for action in order if self.actions[action]) or "nothing"
+        done = ", ".join(f"{self.actions[action]} {action}" for action in order if self.actions[action]) or "nothing"
+        if self.reviews_started:
+            done += f"; {self.reviews_started} sent for their first clinical review"
+        return done
 
 
 def _without_ids(raw):
@@ -81,6 +96,7 @@ class TreeBuilder:
         self.seed = seed
         self.force = force
         self.report = SeedReport()
+        self.published = set()  # the pks of the pages this run published
         self.body_block = HealthBodyBlock()
         self.references_block = ReferencesBlock()
 
@@ -112,7 +128,7 @@ class TreeBuilder:
         }
         tags = {}
         for topic in self.seed.topics:
-            tag = Tag.objects.filter(name__iexact=topic.tag).first() or Tag.objects.create(name=topic.tag)
+            tag = self.topic_tag(indexes["topics"], topic)
             tags[topic.tag.lower()] = tag
             self.sync_page(
                 indexes["topics"],
@@ -131,7 +147,35 @@ class TreeBuilder:
                     indexes[index_key], page_seed, experts, tags, pages, kind
                 )
         self.sync_featured(home, pages)
+        self.send_for_first_review(pages.values())
         return self.report
+
+    def send_for_first_review(self, pages):
+        """Each answer and article published as source material goes into its first clinical review.
+        Last, once everything is saved: starting a review sends the clinicians their emails."""
+        for page in pages:
+            page = type(page).objects.get(pk=page.pk)
+            if start_first_review_of_source_material(page, just_published=page.pk in self.published):
+                self.report.record_review(page.get_verbose_name().lower(), page.title)
+
+    def topic_tag(self, topics_index, topic):
+        """The tag topics.yaml names for `topic`. When the file renames a topic's tag, the tag its existing
+        topic page is bound to is renamed (its pages keep it): a new tag beside the old would leave the old
+        name behind for editors to pick."""
+        tag = Tag.objects.filter(name__iexact=topic.tag).first()
+        if tag is not None:
+            return tag
+        current = TopicPage.objects.child_of(topics_index).filter(slug=topic.slug).select_related("tag").first()
+        if current is None:
+            return Tag.objects.create(name=topic.tag)
+        tag, old_name = current.tag, current.tag.name
+        tag.name = topic.tag
+        tag.save(update_fields=["name"])  # moves the content version on: every page showing it is redrawn
+        # The search index holds the name with each page it tags, and with its topic page.
+        for page in Page.objects.filter(models.Q(health_tagged_items__tag=tag) | models.Q(pk=current.pk)).specific():
+            search_index.insert_or_update_object(page)
+        self.report.record("updated", "tag", f"{old_name} -> {topic.tag}")
+        return tag
 
     def _dependencies_first(self, page_seeds):
         """Pages that others pin come first, so every pinned page exists when it is linked."""
@@ -278,6 +322,7 @@ class TreeBuilder:
         revision = page.save_revision(user=None, log_action=True)
         with publishing_unreviewed_source_material("seed: the curated source documents in fixtures/seed/"):
             revision.publish(user=None, skip_permission_checks=True)
+        self.published.add(page.pk)
         published_at = _published_at(published)
         if published_at is not None:
             type(page).objects.filter(pk=page.pk).update(

@@ -7,12 +7,19 @@ What each page type says about itself (its `schema_graph` and `schema_node` meth
 - answers and articles (articles.models.HealthContentPage): a `MedicalWebPage` about the condition
   (a `MedicalCondition`) with its author (the expert, or the editorial team as an `Organization`), its
   clinical review (`reviewedBy`, `lastReviewed`, only once a clinician has reviewed it) and, for
-  articles, the studies it cites; an expert answer's page has a `Question` with its `acceptedAnswer`
-  as its main entity. Not `QAPage`: Google keeps that for questions its users answer;
-- experts (experts.models.ExpertPage): a `ProfilePage` whose main entity is the `Person` (also a
-  `Physician` when they have a medical specialty);
+  articles, the studies it cites; an expert answer's page has a `Question` (worded by the editorial
+  team: who asked is not known) with its `acceptedAnswer` by the expert as its main entity, both
+  dated with the source's own date. Not `QAPage`: Google keeps that for questions its users answer;
+- experts (experts.models.ExpertPage): a `ProfilePage` whose main entity is the `Person`, also an
+  `IndividualPhysician` when their department is a medical specialty (schema.org's `Physician` is
+  a practice, an organisation);
 - topics and section pages: a `CollectionPage`;
-- every page but the home page: a `BreadcrumbList` with the same crumbs as the page shows.
+- every page but the home page: a `BreadcrumbList` with the same crumbs as the page shows; a page
+  with an image of its own (an article's first image, an expert's portrait) names it as its
+  `primaryImageOfPage`.
+
+Every type, property and enumeration value used is checked against schema.org's vocabulary by
+discsite/tests/test_schema_vocabulary.py.
 
 The building blocks every type shares are in discsite.core.schema. Here: the graph in a <script>
 element no value can break out of.

@@ -10,7 +10,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from discsite.core.models import BasePage, IndexPage
-from discsite.core.schema import SCHEMA, og_image, page_url
+from discsite.core.schema import SCHEMA, page_image, page_url
 from discsite.core.text import html_to_text
 
 from .forms import ExpertPageForm
@@ -34,6 +34,8 @@ MEDICAL_SPECIALTIES = {
     "primary care": "PrimaryCare",
     "general practice": "PrimaryCare",
 }
+# Specialties practised by people who are not physicians: a physiotherapist is no IndividualPhysician.
+NON_PHYSICIAN_SPECIALTIES = {"Physiotherapy"}
 
 
 class ExpertIndexPage(IndexPage):
@@ -159,7 +161,22 @@ class ExpertPage(BasePage):
         context = super().get_context(request, *args, **kwargs)
         for add_to_context in hooks.get_hooks(EXPERT_PAGE_CONTEXT_HOOK):
             add_to_context(self, request, context)
+        context["quoted_from"] = self.quoted_from()
         return context
+
+    def quoted_from(self):
+        """Where this expert's live answers and articles first appeared, as those pages name their source:
+        (name, URL) pairs, each once, by name. The profile says what it is quoted from and no more; a
+        page whose source has no name (most of the seed's answers) adds nothing.
+
+        One query: a UNION over the pages that name this expert as their author, through the reverse
+        relations the health page types (articles.models) give their `author`.
+        """
+        first, *more = [
+            pages.live().exclude(source_name="").order_by().values_list("source_name", "source_url")
+            for pages in (self.answers, self.articlepage_authored)
+        ]
+        return sorted(set(first.union(*more)), key=lambda source: (source[0].lower(), source[1]))
 
     @property
     def medical_specialty(self):
@@ -175,14 +192,22 @@ class ExpertPage(BasePage):
         return (self.photo, self.display_name, "fill-600x600") if self.photo is not None else None
 
     def person_node(self, request, full=False):
-        """The expert as a schema.org `Person`; also a `Physician` when they have a medical specialty.
+        """The expert as a schema.org `Person`; also an `IndividualPhysician` when their department is a
+        medical specialty (schema.org's `Physician` is a practice, an organisation). IndividualPhysician
+        sits under Physician, with the organisations, so the person's own properties (honorifics, job
+        title, employer) come from `Person`: the node is both. A department that is no medical
+        specialty is what the person knows about.
 
         `full` adds what only their profile page needs (portrait, biography); the pages they wrote or
         reviewed name them with the rest.
         """
         url = page_url(self, request)
+        specialty = self.medical_specialty
+        is_physician = specialty.startswith(f"{SCHEMA}/") and specialty.removeprefix(f"{SCHEMA}/") not in (
+            NON_PHYSICIAN_SPECIALTIES
+        )
         node = {
-            "@type": ["Person", "Physician"] if self.department else "Person",
+            "@type": ["Person", "IndividualPhysician"] if is_physician else "Person",
             "@id": f"{url}#person",
             "name": self.title,
             "url": url,
@@ -193,12 +218,12 @@ class ExpertPage(BasePage):
             node["honorificSuffix"] = self.credentials
         if self.job_title:
             node["jobTitle"] = self.job_title
-        if self.department:
-            node["medicalSpecialty"] = self.medical_specialty
+        if specialty:
+            node["medicalSpecialty" if is_physician else "knowsAbout"] = specialty
         if self.institution:
             node["worksFor"] = {"@type": "Organization", "name": self.institution}
         if full:
-            image = og_image(self, request)
+            image = page_image(self, request)
             if image:
                 node["image"] = image["url"]
             bio = html_to_text(self.bio)

@@ -338,7 +338,9 @@ def test_an_answer_from_first_draft_to_medically_reviewed(demo_site, chromium, s
     waiting = clinician.locator("section", has_text="Awaiting your review")
     expect(waiting.get_by_text(QUESTION)).to_be_visible()
     both_widths(clinician, screenshot, "07-clinician-dashboard")
-    clinician.goto(server.url + waiting.locator("a", has_text="Preview").get_attribute("href"))
+    # (The seeded pages wait there too, for their first review: this answer's own row.)
+    row = waiting.locator("tr", has_text=QUESTION)
+    clinician.goto(server.url + row.locator("a", has_text="Preview").get_attribute("href"))
     expect(clinician.locator("h1")).to_have_text(QUESTION)
     expect(clinician.get_by_text(WARNING)).to_be_visible()
 
@@ -455,7 +457,9 @@ def test_an_answer_from_first_draft_to_medically_reviewed(demo_site, chromium, s
 
 @pytest.fixture
 def reviewed_answer(demo_site):
-    """A live answer that a clinician approved 200 days ago (its review record set as approval sets it)."""
+    """A live answer that a clinician approved 200 days ago (its review record set as approval sets it):
+    reviewed, it is no longer in the first review the seed started for it."""
+    QuestionPage.objects.get(slug=REVIEWED_SLUG).current_workflow_state.cancel(user=None)
     today = timezone.localdate()
     reviewer = ExpertPage.objects.get(slug="chen-jian")
     QuestionPage.objects.filter(slug=REVIEWED_SLUG).update(

@@ -31,7 +31,9 @@ def log_in(page, server, username):
 
 
 def make_overdue(page):
-    """Give a seeded (never reviewed) page a review record whose next review date has passed."""
+    """Give a seeded page a review record whose next review date has passed. Reviewed once, it is no
+    longer in the first review the seed started for it."""
+    page.current_workflow_state.cancel(user=None)
     today = timezone.localdate()
     QuestionPage.objects.filter(pk=page.pk).update(
         last_reviewed_on=today - datetime.timedelta(days=400),

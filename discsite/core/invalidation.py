@@ -25,6 +25,19 @@ def purge_pages_showing(sender, instance, **kwargs):
     batch.purge()
 
 
+def page_changed_for_readers(page):
+    """Something readers see of `page` changed without a publish (whether its live content waits in
+    clinical review, which the apps above keep on the page's row): retire everything cached, and have
+    a CDN drop the page and the pages that list it. Call it in the transaction that made the change."""
+    bump_content_version()
+    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        return
+    batch = PurgeBatch()
+    batch.add_page(page)
+    batch.add_pages(page.listed_on())
+    batch.purge()
+
+
 def bump_on_change(*labels):
     """Move the content version on whenever a row of these models (app_label.Model) is saved or deleted."""
     for label in labels:

@@ -1,6 +1,6 @@
 """The schema.org building blocks every page type uses for its JSON-LD: absolute URLs, the site's
 language, the website and its publishing organisation, the node every page has and its breadcrumb
-trail, and the image that represents a page in link previews.
+trail, and the images that represent a page: its own, and the site's share image for link previews.
 
 Each page type says what it is with these (`BasePage.schema_node`, `schema_graph`, `og_type`);
 what only health content says (the condition, citations, people) lives in the apps that own it.
@@ -109,6 +109,9 @@ def web_page_node(page, request, schema_type, url):
         node["datePublished"] = iso(page.first_published_at)
     if page.last_published_at:
         node["dateModified"] = iso(page.last_published_at)
+    image = page_image(page, request)
+    if image:
+        node["primaryImageOfPage"] = image_node(image)
     return {key: value for key, value in node.items() if value}
 
 
@@ -129,14 +132,15 @@ def breadcrumb_node(page, request, url):
     }
 
 
-def og_image(page, request):
-    """{url, width, height, alt} of a rendition of the page's image for link previews, or None.
+def page_image(page, request):
+    """{url, width, height, alt} of a rendition of the page's own image, or None.
 
-    The image is the one the page type says represents it (`representative_image`). Kept on the
-    page object, so the Open Graph tags and the JSON-LD share one rendition lookup.
+    The image is the one the page type says represents it (`representative_image`): an article's
+    first image, an expert's portrait. Kept on the page object, so the Open Graph tags and the
+    JSON-LD share one rendition lookup (no query at all for a page without one).
     """
-    if not hasattr(page, "_og_image"):
-        page._og_image = None
+    if not hasattr(page, "_discsite_page_image"):
+        page._discsite_page_image = None
         representative_image = getattr(page, "representative_image", None)
         found = representative_image() if representative_image else None
         if found is not None:
@@ -145,10 +149,44 @@ def og_image(page, request):
                 rendition = image.get_rendition(spec)
             except OSError:  # a missing or unreadable file must not break the page
                 return None
-            page._og_image = {
+            page._discsite_page_image = {
                 "url": absolute_url(request, rendition.url),
                 "width": rendition.width,
                 "height": rendition.height,
                 "alt": alt,
             }
-    return page._og_image
+    return page._discsite_page_image
+
+
+# The site's own image for link previews of pages that have none of their own: drawn for the site by
+# scripts/share_image.py (1200x630, the size Open Graph and X/Twitter's large card show).
+DEFAULT_SHARE_IMAGE = {
+    "path": "discsite/images/share.png",
+    "width": 1200,
+    "height": 630,
+    "alt": "discsite: lumbar disc herniation, explained. Clinically reviewed answers and articles.",
+}
+
+
+def share_image(page, request):
+    """The image a link preview of `page` shows: its own (`page_image`), else the site's default."""
+    return page_image(page, request) or {
+        "url": absolute_url(request, static(DEFAULT_SHARE_IMAGE["path"])),
+        "width": DEFAULT_SHARE_IMAGE["width"],
+        "height": DEFAULT_SHARE_IMAGE["height"],
+        "alt": DEFAULT_SHARE_IMAGE["alt"],
+    }
+
+
+def twitter_card(image):
+    """X/Twitter's card for a preview with `image`: the large card for a wide image (the default, an
+    article's), the small square one for a portrait, which the large card would cut to a strip."""
+    return "summary_large_image" if image["width"] >= 1.5 * image["height"] else "summary"
+
+
+def image_node(image):
+    """An `ImageObject` for `page_image`'s answer."""
+    node = {"@type": "ImageObject", "url": image["url"], "width": image["width"], "height": image["height"]}
+    if image["alt"]:
+        node["caption"] = image["alt"]
+    return node

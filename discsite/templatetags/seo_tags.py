@@ -14,10 +14,12 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def page_meta(context, page):
-    """The Open Graph values of `page`: title, description, url, type, site name and image (or None)."""
+    """What link previews show of `page` (Open Graph, X/Twitter cards): title, description, url, type,
+    site name, locale, image (its own, else the site's share image) and the Twitter card for it."""
     request = context.get("request")
     if request is None or page is None:
         return None
+    image = schema.share_image(page, request)
     return {
         "title": page.seo_title or getattr(page, "display_name", page.title),
         "description": schema.meta_description(page),
@@ -25,7 +27,8 @@ def page_meta(context, page):
         "type": page.og_type,
         "site_name": schema.site_name(),
         "locale": schema.language_tag().replace("-", "_"),
-        "image": schema.og_image(page, request),
+        "image": image,
+        "twitter_card": schema.twitter_card(image),
     }
 
 

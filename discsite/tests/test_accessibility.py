@@ -300,20 +300,17 @@ def test_the_urgent_care_card_is_on_every_health_page_near_the_top_and_never_hid
             region = page.get_by_role("region", name="Urgent advice: Get medical help immediately if you have")
             assert region.count() == 1, path
 
-    # The editor's block in the body (seed 004 has one) is the same card, read in the flow of the text
-    # as a note: not a second landmark with the same name, and no duplicate ids.
+    # The editor's block in the body (seed 004 has one) does not repeat the card: one card per page. It
+    # links to the card at this point of the text, and the link leads to it.
     page.set_viewport_size(phone)
     page.goto(seeded_live_server.url + ARTICLE)
-    page_card, body_card = page.locator(".urgent-care").all()
-    assert page_card.evaluate("(el) => el.closest('.health-layout__main')") is None
-    assert body_card.evaluate("(el) => el.closest('.health-layout__main') !== null")
-    assert body_card.get_attribute("role") == "note"
-    assert body_card.locator("[id]").count() == 0
-    assert page_card.inner_text() == body_card.inner_text()
-    assert page.get_by_role("note").filter(has_text="Urgent advice:").count() == 1
-    body_card.scroll_into_view_if_needed()
-    assert body_card.is_visible()
-    screenshot(page, "article-with-two-cards-375")
+    assert page.locator(".urgent-care").count() == 1
+    pointer = page.locator(".health-layout__main .urgent-care-link a")
+    pointer.scroll_into_view_if_needed()
+    assert pointer.is_visible()
+    screenshot(page, "article-with-the-card-link-375")
+    pointer.click()
+    assert page.locator("#urgent-care-heading").evaluate("(el) => el.getBoundingClientRect().top") < 50
 
     # The home page shows it too.
     page.goto(seeded_live_server.url + "/")

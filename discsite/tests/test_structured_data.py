@@ -2,11 +2,14 @@
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 import wagtail_factories
 from bs4 import BeautifulSoup
+from django.contrib.staticfiles import finders
 from django.utils import timezone
+from PIL import Image as PILImage
 from wagtail.models import Page
 from wagtail.rich_text import RichText
 
@@ -15,6 +18,7 @@ from articles.models import ArticlePage, HealthContentPage, QuestionPage, TopicP
 from articles.tests.test_clinical_review import act, draft_question, submit
 from discsite.core import navigation
 from discsite.core.models import IndexPage
+from discsite.core.schema import DEFAULT_SHARE_IMAGE
 from discsite.core.text import trim_description
 from discsite.models import HomePage
 from discsite.structured_data import json_ld_script, page_graph
@@ -81,7 +85,8 @@ def assert_person(person, expert):
     if expert.honorific:
         assert person["honorificPrefix"] == expert.honorific
     if expert.department:
-        assert "Physician" in types(person)
+        # schema.org's Physician is a practice (an organisation); the person is an IndividualPhysician.
+        assert types(person) == ["Person", "IndividualPhysician"]
         assert person["medicalSpecialty"]
 
 
@@ -116,8 +121,11 @@ def test_every_seeded_page_has_json_ld_with_the_properties_of_its_type(client):
             assert node["url"] == absolute(page.url)
             assert node["description"] == meta(soup, "description")
             assert node["inLanguage"] == "en-GB"
-            assert node["datePublished"]
-            assert node["dateModified"]
+            # Dated as the content is: the source's own date, never the day the seed ran.
+            if page.content_published_on:
+                assert node["datePublished"] == page.content_published_on.isoformat()
+            else:
+                assert "datePublished" not in node
             assert node["isPartOf"]["@id"] == one_node(data, "WebSite")["@id"]
             assert node["publisher"]["@id"] == one_node(data, "Organization")["@id"]
             assert node["about"]["@type"] == "MedicalCondition"
@@ -136,11 +144,16 @@ def test_every_seeded_page_has_json_ld_with_the_properties_of_its_type(client):
                 question = node["mainEntity"]
                 assert question["@type"] == "Question"
                 assert question["name"] == question["text"] == page.title
+                # Who asked is not recorded: the question as worded on the page is the editorial team's.
+                assert question["author"]["@type"] == "Organization"
+                assert question["author"]["name"] == "Discsite editorial team"
+                assert question.get("datePublished") == node.get("datePublished")
                 answer = question["acceptedAnswer"]
                 assert answer["@type"] == "Answer"
                 assert answer["text"].startswith(page.summary.strip())
                 assert len(answer["text"]) > len(page.summary) + 100, "the full answer follows the short one"
                 assert_person(answer["author"], page.author)
+                assert answer.get("datePublished") == node.get("datePublished")
                 seen.add("question")
             else:
                 assert "mainEntity" not in node
@@ -181,7 +194,10 @@ def test_the_main_answer_transcribes_its_body_and_names_its_expert(client):
     assert answer["author"]["name"] == "Wang Fei"
     assert answer["author"]["honorificPrefix"] == "Dr"
     assert answer["author"]["url"] == absolute("/experts/wang-fei/")
-    assert node["datePublished"].startswith("2025-01-23")
+    assert node["datePublished"] == "2025-01-23"  # the source's date (source 000)
+    question = node["mainEntity"]
+    assert question["datePublished"] == answer["datePublished"] == "2025-01-23"
+    assert question["author"]["@id"] == absolute("/#editorial-team")
 
 
 def test_article_004_cites_both_studies_and_leaves_out_its_sponsored_section_as_sponsor(client):
@@ -287,11 +303,32 @@ def test_title_meta_description_canonical_and_open_graph_of_a_health_page(client
     assert meta(soup, "og:description") == description
     assert meta(soup, "og:url") == canonical(soup)
     assert meta(soup, "og:site_name") == "discsite"
-    assert meta(soup, "og:image") is None, "no image, no og:image"
-    assert meta(soup, "twitter:card") == "summary"
+    # No image of its own: the site's share image, as an absolute URL.
+    assert meta(soup, "og:image") == absolute("/static/discsite/images/share.png")
+    assert (meta(soup, "og:image:width"), meta(soup, "og:image:height")) == ("1200", "630")
+    assert meta(soup, "og:image:alt").startswith("discsite: lumbar disc herniation, explained")
+    assert meta(soup, "twitter:card") == "summary_large_image"
+    assert meta(soup, "twitter:title") == page.title
+    assert meta(soup, "twitter:description") == description
+    assert meta(soup, "twitter:image") == meta(soup, "og:image")
+    assert meta(soup, "twitter:image:alt") == meta(soup, "og:image:alt")
+    assert "primaryImageOfPage" not in one_node(json_ld(soup), "MedicalWebPage"), "the share image is not the page's"
     assert meta(soup, "article:published_time").startswith("2025-01-23")
     feed = soup.find("link", rel="alternate", type="application/atom+xml")
     assert feed["href"] == "/feed/"
+
+
+def test_no_date_a_health_page_gives_machines_is_the_day_the_seed_ran(client):
+    """Link previews and search engines get the content's own dates, as readers do (the seed ran today)."""
+    today = timezone.localdate().isoformat()
+    for page in [*QuestionPage.objects.live(), *ArticlePage.objects.live()]:
+        soup = get(client, page.url)
+        published = page.content_published_on and page.content_published_on.isoformat()
+        updated = page.content_updated_on and page.content_updated_on.isoformat()
+        assert meta(soup, "article:published_time") == published, page.url
+        assert meta(soup, "article:modified_time") == updated, page.url
+        dates = re.findall(r'"date\w*": "([^"]+)"', json.dumps(json_ld(soup)))
+        assert not [date for date in dates if date.startswith(today)], page.url
 
 
 def test_open_graph_types_of_the_other_pages(client):
@@ -311,10 +348,50 @@ def test_an_expert_photo_is_the_og_image_and_the_person_image(client, settings, 
     assert image_url.startswith("http://testserver/")
     assert image_url.endswith((".png", ".jpg", ".jpeg", ".webp"))
     assert meta(soup, "og:image:alt") == "Dr Photo Graphed"
-    person = one_node(json_ld(soup), "ProfilePage")["mainEntity"]
+    assert (meta(soup, "og:image:width"), meta(soup, "og:image:height")) == ("600", "600")
+    assert meta(soup, "twitter:card") == "summary", "a square portrait: the small card, not cut to a strip"
+    assert meta(soup, "twitter:image") == image_url
+    profile = one_node(json_ld(soup), "ProfilePage")
+    person = profile["mainEntity"]
     assert person["image"] == image_url
+    assert profile["primaryImageOfPage"]["url"] == image_url
     assert person["jobTitle"] == "Consultant"
     assert person["worksFor"] == {"@type": "Organization", "name": "City Hospital"}
+    # Without a portrait, link previews show the site's image, and the person has none.
+    plain = get(client, ExpertPageFactory(title="No Photo").url)
+    assert meta(plain, "og:image") == absolute("/static/discsite/images/share.png")
+    assert "image" not in one_node(json_ld(plain), "ProfilePage")["mainEntity"]
+
+
+def test_an_articles_first_image_is_its_share_image_at_the_large_card_size(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    figure = wagtail_factories.ImageFactory(file__width=2400, file__height=1600)
+    body = [
+        ("paragraph", RichText("<p>Text.</p>")),
+        ("image", {"image": figure, "alt_text": "A model of the lumbar spine", "caption": "", "credit": ""}),
+    ]
+    soup = get(client, ArticlePageFactory(body=body).url)
+    image_url = meta(soup, "og:image")
+    assert image_url.startswith("http://testserver/")
+    assert "fill-1200x630" in image_url
+    assert (meta(soup, "og:image:width"), meta(soup, "og:image:height")) == ("1200", "630")
+    assert meta(soup, "og:image:alt") == meta(soup, "twitter:image:alt") == "A model of the lumbar spine"
+    assert meta(soup, "twitter:card") == "summary_large_image"
+    image = one_node(json_ld(soup), "MedicalWebPage")["primaryImageOfPage"]
+    assert image == {
+        "@type": "ImageObject",
+        "url": image_url,
+        "width": 1200,
+        "height": 630,
+        "caption": "A model of the lumbar spine",
+    }
+
+
+def test_the_share_image_is_a_1200_by_630_png():
+    path = Path(finders.find(DEFAULT_SHARE_IMAGE["path"]))
+    with PILImage.open(path) as image:
+        assert (image.format, image.size) == ("PNG", (1200, 630))
+    assert (DEFAULT_SHARE_IMAGE["width"], DEFAULT_SHARE_IMAGE["height"]) == (1200, 630)
 
 
 @pytest.mark.parametrize(

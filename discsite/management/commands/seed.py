@@ -11,8 +11,9 @@ from discsite.seed_files import DEFAULT_SEED_DIR, DEFAULT_SOURCES_DIR, SeedError
 
 class Command(BaseCommand):
     help = (
-        "Build the page tree from fixtures/seed/ and publish it. Idempotent: a second run changes "
-        "nothing. Transactional: any problem leaves the database exactly as it was."
+        "Build the page tree from fixtures/seed/ and publish it; the answers and articles it publishes "
+        "then enter their first clinical review, submitted by the system. Idempotent: a second run "
+        "changes nothing. Transactional: any problem leaves the database exactly as it was."
     )
 
     def add_arguments(self, parser):
