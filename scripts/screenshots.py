@@ -3,8 +3,9 @@
 A throwaway SQLite database (in a temporary folder) is migrated and seeded, the demo users are
 created, and the development server serves it on a free port of 127.0.0.1. Playwright drives the
 system Chromium (/usr/bin/chromium; nothing is downloaded) through the public pages at desktop
-width (1280 px) and phone width (390 px), then signs in as the demo editor and opens an article in
-the editor with the "Reading level and checks" panel in view. The PNGs go to docs/screenshots/,
+width (1280 px) and phone width (390 px), then signs in as the demo clinician (the dashboard, with
+the seeded pages waiting for their first review) and as the demo editor (an article open in the
+editor with the "Reading level and checks" panel in view). The PNGs go to docs/screenshots/,
 which the README shows; run this again after changing how a page looks.
 
 Usage: .venv/bin/python scripts/screenshots.py [--output docs/screenshots]
@@ -23,9 +24,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from loadtest import free_port  # scripts/loadtest.py, beside this file
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.serving import free_port  # noqa: E402 (the project's root is on the path only from here)
+
 CHROMIUM = "/usr/bin/chromium"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -40,6 +43,8 @@ PUBLIC_SHOTS = [
     ("search", "/search/?q=slipped+disc", DESKTOP, False),
     ("phone-question", "/questions/relieve-lower-back-stiffness/", PHONE, False),
     ("phone-home", "/", PHONE, False),
+    ("phone-article", "/articles/herniated-discs-and-back-muscle-spasms/", PHONE, False),
+    ("phone-expert", "/experts/wang-fei/", PHONE, False),
 ]
 
 
@@ -85,14 +90,26 @@ def shoot(base, output):
             taken.append(target)
             context.close()
 
+        def signed_in(username):
+            context = browser.new_context(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
+            page = context.new_page()
+            page.goto(base + "/admin/login/")
+            page.fill("input[name=username]", username)
+            page.fill("input[name=password]", DEMO_PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(base + "/admin/")
+            return context, page
+
+        # The clinician's dashboard on a fresh site: every seeded page waiting for its first review.
+        context, page = signed_in("clinician")
+        page.wait_for_load_state("networkidle")
+        target = output / "clinician-dashboard.png"
+        page.screenshot(path=str(target))
+        taken.append(target)
+        context.close()
+
         # The editor: an article open in the page editor, scrolled to its reading-level panel.
-        context = browser.new_context(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
-        page = context.new_page()
-        page.goto(base + "/admin/login/")
-        page.fill("input[name=username]", "editor")
-        page.fill("input[name=password]", DEMO_PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(base + "/admin/")
+        context, page = signed_in("editor")
         page.goto(f"{base}/admin/pages/{article.pk}/edit/")
         page.wait_for_load_state("networkidle")
         panel = page.get_by_text("Reading level and checks").first
@@ -136,7 +153,6 @@ def main():
         )
         base = f"http://127.0.0.1:{port}"
         wait_until_up(base + "/", server)
-        sys.path.insert(0, str(ROOT))
         os.environ.update(env)
         for path in shoot(base, output):
             print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
