@@ -58,6 +58,7 @@ from loadtest import (
     record_time,
     say,
     start_wrk,
+    verdict,
 )
 
 # ---------------------------------------------------------------- PostgreSQL
@@ -396,9 +397,7 @@ def main():
         f"ages {[c['age_seconds'] for c in connections_before]} s; at the end: {len(connections_after)}, all new, "
         f"ages {[c['age_seconds'] for c in connections_after]} s (opened after the restart, reused since)"
     )
-    say(f"  verdict         {'PASS' if not failures else 'FAIL: ' + '; '.join(failures)}")
-    say(f"  details         {(LOGS / 'fault-result.json').relative_to(LOGS.parent.parent)}")
-    return 0 if not failures else 1
+    return verdict(failures, LOGS / "fault-result.json")
 
 
 if __name__ == "__main__":

@@ -204,6 +204,13 @@ def run_wrk(server, paths, duration, connections, threads):
     return finish_wrk(start_wrk(server, paths, duration, connections, threads), duration)
 
 
+def verdict(failures, result_path):
+    """The report's last lines (PASS or every failure, and where the details are) and the exit status."""
+    say(f"  verdict         {'PASS' if not failures else 'FAIL: ' + '; '.join(failures)}")
+    say(f"  details         {result_path.relative_to(LOGS.parent.parent)}")
+    return 0 if not failures else 1
+
+
 def read_json_lines(path):
     """The server's log lines that are JSON (all of them should be), and the count of those that are not."""
     records, other = [], 0

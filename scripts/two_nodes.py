@@ -75,6 +75,7 @@ from loadtest import (
     record_time,
     say,
     start_wrk,
+    verdict,
 )
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/discsite_nodes"
@@ -663,9 +664,7 @@ def main():
         f"  Redis at end    {redis_stats['keys']} keys; since its restart {redis_stats['keyspace_hits']:,} hits, "
         f"{redis_stats['keyspace_misses']:,} misses; workflow mails (to the run's SMTP sink): {mail.messages}"
     )
-    say(f"  verdict         {'PASS' if not failures else 'FAIL: ' + '; '.join(failures)}")
-    say(f"  details         {result_path.relative_to(LOGS.parent.parent)}")
-    return 0 if not failures else 1
+    return verdict(failures, result_path)
 
 
 if __name__ == "__main__":

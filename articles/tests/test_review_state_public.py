@@ -10,10 +10,11 @@ import pytest
 from bs4 import BeautifulSoup
 from django.test import override_settings
 from django.utils import timezone
-from wagtail.contrib.frontend_cache.backends.base import BaseBackend
 
 from articles.models import HEALTH_PAGE_MODELS, ArticlePage, QuestionPage
 from articles.review import FIRST_REVIEW_OF_SOURCE_MATERIAL, start_review_of_live_content
+from discsite.core.tests.frontend_cache import BACKEND as FRONTEND_CACHE
+from discsite.core.tests.frontend_cache import RecordingBackend
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -44,18 +45,6 @@ def review_line(client, page):
 
 def health_pages():
     return [page for model in HEALTH_PAGE_MODELS for page in model.objects.live().order_by("pk")]
-
-
-class RecordingBackend(BaseBackend):
-    """A stand-in CDN: records what it is asked to purge."""
-
-    purged = []
-
-    def purge(self, url):
-        self.purged.append(url)
-
-    def purge_batch(self, urls):
-        self.purged.extend(urls)
 
 
 def out_of_review(page):
@@ -119,7 +108,7 @@ def test_putting_live_content_back_into_review_says_so_again(client):
 @override_settings(
     DISCSITE_PAGE_CACHE=True,
     DISCSITE_FRAGMENT_CACHE=True,
-    WAGTAILFRONTENDCACHE={"default": {"BACKEND": "articles.tests.test_review_state_public.RecordingBackend"}},
+    WAGTAILFRONTENDCACHE={"default": {"BACKEND": FRONTEND_CACHE}},
 )
 def test_the_cached_page_and_listings_follow_a_review_starting_and_ending(client):
     page = QuestionPage.objects.get(slug="lumbar-disc-herniation-symptom-diagram")

@@ -6,11 +6,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from wagtail.contrib.frontend_cache.backends.base import BaseBackend
 
 from articles.factories import ArticlePageFactory, QuestionPageFactory, TopicPageFactory
 from articles.integrity import publishing_unreviewed_source_material
 from discsite.core.models import ContentVersion, SafetyNetText
+from discsite.core.tests.frontend_cache import BACKEND as FRONTEND_CACHE
+from discsite.core.tests.frontend_cache import RecordingBackend
 from experts.factories import ExpertPageFactory
 
 pytestmark = [
@@ -213,20 +214,8 @@ def test_no_reader_request_writes_to_the_database(client, content):
             assert writes == [], url
 
 
-class RecordingBackend(BaseBackend):
-    """A stand-in CDN: records what it is asked to purge."""
-
-    purged = []
-
-    def purge(self, url):
-        self.purged.append(url)
-
-    def purge_batch(self, urls):
-        self.purged.extend(urls)
-
-
 @override_settings(
-    WAGTAILFRONTENDCACHE={"default": {"BACKEND": "discsite.tests.test_caching.RecordingBackend"}},
+    WAGTAILFRONTENDCACHE={"default": {"BACKEND": FRONTEND_CACHE}},
 )
 def test_a_cdn_is_purged_of_the_page_and_the_pages_listing_it(client, content):
     RecordingBackend.purged.clear()
