@@ -2,6 +2,7 @@
 
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -146,13 +147,40 @@ def _migrated_state(django_db_setup, django_db_blocker):
         return connection.creation.serialize_db_to_string()
 
 
+class OneRequestAtATime:
+    """A WSGI app around the live server's: one request at a time.
+
+    On SQLite the live server's threads share the test's one in-memory connection, so two requests
+    at once (the editor's autosave or session ping beside a click) would interleave their
+    transactions ("no such savepoint") and fail at random. A real database isolates them; here they
+    take turns. The response is read whole inside the turn, as its body may still query.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            response = self.app(environ, start_response)
+            try:
+                return [b"".join(response)]
+            finally:
+                if hasattr(response, "close"):
+                    response.close()
+
+
 @pytest.fixture(scope="session")
 def _browser_live_server(django_db_setup):
     """A live server for the browser tests (pytest-django's `live_server` without its autouse helper,
-    whose early transactional_db would flush the tables after our restore)."""
+    whose early transactional_db would flush the tables after our restore), serving one request at
+    a time (OneRequestAtATime)."""
     from pytest_django.live_server_helper import LiveServer
 
-    server = LiveServer("localhost:0")
+    server = LiveServer("localhost:0", start=False)
+    serve_static = server.thread.static_handler
+    server.thread.static_handler = lambda app: OneRequestAtATime(serve_static(app))
+    server.start()
     yield server
     server.stop()
 
