@@ -6,13 +6,23 @@
                                             with Django's test client (JSON in, JSON out)
     python bench/probe.py imports           the time to import each source document in
                                             fixtures/sources/ into the corpus, rolled back (JSON)
+    python bench/probe.py timings [ROUNDS]  each sample URL of `status` requested uncached, one at a
+                                            time, ROUNDS times (default 5): the median time, its
+                                            queries and their SQL time (JSON), to find where a page
+                                            type's time goes before `make bench` measures it
+    python bench/probe.py profile URL       where one uncached request to URL spends its time
+                                            (cProfile, the 30 most costly functions by own time)
 
 It uses whatever DJANGO_SETTINGS_MODULE and DATABASE_URL it is given: run.py gives it
 the production settings, so the count is that of the code path gunicorn serves.
 """
 
+import cProfile
+import io
 import json
 import os
+import pstats
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -29,7 +39,7 @@ from django.db.utils import DatabaseError  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench.serving import INDEX_URLS  # noqa: E402
+from bench.serving import INDEX_URLS, UNCACHED_COOKIE  # noqa: E402
 
 SEARCH_QUERY = "sciatica"
 
@@ -122,11 +132,48 @@ def imports(rounds=3):
     return timings
 
 
+def timings(rounds=5):
+    """{name: {"url", "status", "median_ms", "queries", "sql_ms"}} for each sample URL, uncached."""
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_COOKIE=UNCACHED_COOKIE)
+    results = {}
+    for name, url in status()["urls"].items():
+        client.get(url)  # warms the process and the fragment caches, as a running server's are
+        seconds = []
+        for _ in range(rounds):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(url)
+                seconds.append(time.perf_counter() - started)
+        results[name] = {
+            "url": url,
+            "status": response.status_code,
+            "median_ms": round(statistics.median(seconds) * 1000, 1),
+            "queries": len(captured),
+            "sql_ms": round(sum(float(query["time"]) for query in captured.captured_queries) * 1000, 1),
+        }
+    return results
+
+
+def profile(url):
+    """cProfile's report of one uncached request to `url`, after one to warm the process."""
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_COOKIE=UNCACHED_COOKIE)
+    client.get(url)
+    profiler = cProfile.Profile()
+    profiler.runcall(client.get, url)
+    report = io.StringIO()
+    pstats.Stats(profiler, stream=report).sort_stats("tottime").print_stats(30)
+    return report.getvalue()
+
+
 def main(argv):
     if argv[:1] == ["status"]:
         json.dump(status(), sys.stdout)
     elif argv[:1] == ["imports"]:
         json.dump(imports(), sys.stdout)
+    elif argv[:1] == ["timings"] and len(argv) <= 2:
+        json.dump(timings(int(argv[1]) if len(argv) == 2 else 5), sys.stdout, indent=1)
+    elif argv[:1] == ["profile"] and len(argv) == 2:
+        sys.stdout.write(profile(argv[1]))
     elif argv[:1] == ["queries"] and len(argv) == 2:
         json.dump(queries(json.loads(Path(argv[1]).read_text())), sys.stdout)
     else:

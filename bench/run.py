@@ -47,6 +47,7 @@ from bench.serving import (
     HOST,
     REQUEST_TIMEOUT,
     ROOT,
+    UNCACHED_COOKIE,
     Server,
     add_wrk_arguments,
     clean_env,
@@ -64,7 +65,6 @@ from bench.serving import (
 
 BENCH = ROOT / "bench"
 LOGS = BENCH / "logs"
-UNCACHED_COOKIE = "sessionid=bench"
 CORPUS_SEED = 1
 
 CEILING_URLS = '''"""The ceiling: one view returning a short page, nothing else."""

@@ -28,6 +28,9 @@ GUNICORN_CONF = ROOT / "gunicorn.conf.py"
 HOST = "127.0.0.1"
 REQUEST_TIMEOUT = 30  # gunicorn's (GUNICORN_TIMEOUT) and wrk's: a slower request counts as an error
 # The site's fixed public pages that every tool loads: the home page and the four section indexes.
+# What "uncached" sends: a session cookie, as a signed-in reader's request carries, which the page
+# cache never answers (the fragment caches still do, as for every miss).
+UNCACHED_COOKIE = "sessionid=bench"
 INDEX_URLS = {
     "home": "/",
     "questions index": "/questions/",
