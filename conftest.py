@@ -20,6 +20,14 @@ def _empty_cache():
 
 
 @pytest.fixture
+def caches_on(settings):
+    """The whole-response page cache and the fragment caches on, as in production (the test settings
+    turn them off, so that a second request still renders)."""
+    settings.DISCSITE_PAGE_CACHE = True
+    settings.DISCSITE_FRAGMENT_CACHE = True
+
+
+@pytest.fixture
 def site_tree(db):
     """The home page and its four section pages, as the default site."""
     from discsite.factories import build_site_tree

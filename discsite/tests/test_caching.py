@@ -21,12 +21,6 @@ pytestmark = [
 
 
 @pytest.fixture
-def caches_on(settings):
-    settings.DISCSITE_PAGE_CACHE = True
-    settings.DISCSITE_FRAGMENT_CACHE = True
-
-
-@pytest.fixture
 def content(site_tree):
     expert = ExpertPageFactory(title="Ada Lovelace")
     topic = TopicPageFactory(title="Sciatica")

@@ -52,12 +52,6 @@ def content(site_tree):
 
 
 @pytest.fixture
-def page_cache_on(settings):
-    settings.DISCSITE_PAGE_CACHE = True
-    settings.DISCSITE_FRAGMENT_CACHE = True
-
-
-@pytest.fixture
 def own_views(settings):
     settings.ROOT_URLCONF = __name__
 
@@ -134,7 +128,7 @@ def test_a_strong_etag_is_made_weak_on_the_compressed_representation(client, own
     assert compressed["Content-Encoding"] == "gzip"
 
 
-@pytest.mark.usefixtures("page_cache_on")
+@pytest.mark.usefixtures("caches_on")
 def test_the_page_cache_keeps_and_serves_each_encoding_to_the_clients_that_ask_for_it(client, content):
     for name, url in public_urls(content).items():
         first_gzip = client.get(url, **GZIP)
@@ -155,7 +149,7 @@ def test_the_page_cache_keeps_and_serves_each_encoding_to_the_clients_that_ask_f
             assert "public" in response["Cache-Control"], name
 
 
-@pytest.mark.usefixtures("page_cache_on")
+@pytest.mark.usefixtures("caches_on")
 def test_the_page_cache_keeps_the_etag_of_each_representation(client, own_views, site_tree):
     for _ in range(2):
         compressed = client.get("/test/etagged/", **GZIP)
@@ -164,7 +158,7 @@ def test_the_page_cache_keeps_the_etag_of_each_representation(client, own_views,
     assert (compressed["ETag"], plain["ETag"]) == ('W/"v1"', '"v1"')
 
 
-@pytest.mark.usefixtures("page_cache_on")
+@pytest.mark.usefixtures("caches_on")
 def test_signed_in_readers_are_not_served_the_compressed_public_copy(client, admin_client, content):
     url = content["question"].url
     assert client.get(url, **GZIP)["Content-Encoding"] == "gzip"

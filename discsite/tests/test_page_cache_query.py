@@ -8,14 +8,9 @@ from django.core.cache import cache
 from articles.factories import QuestionPageFactory
 from discsite.core.listing import LISTING_PAGE_SIZE
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("caches_on")]
 
 TRACKING = "utm_source=newsletter&utm_medium=email&fbclid=IwAR0x&_=1733050000"
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.DISCSITE_PAGE_CACHE = True
 
 
 @pytest.fixture
