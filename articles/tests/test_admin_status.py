@@ -247,3 +247,22 @@ def test_submit_straight_from_the_create_view_says_what_comes_next(roles):
         "Submitted for review. The page now waits for a clinical reviewer; the reviewers have been told."
     ]
     assert review_status(QuestionPage.objects.get(slug="can-i-swim")) == "In clinical review"
+
+
+@pytest.mark.parametrize(
+    ("field", "posted"),
+    [
+        ("live_content_in_review", "on"),  # readers would be told a clinician is checking the page
+        ("import_record", json.dumps({"file": "trusted-source.docx", "importer": "a clinician"})),
+    ],
+)
+def test_what_the_system_keeps_about_a_page_cannot_be_posted_in_the_edit_form(roles, field, posted):
+    """Fields only the workflow or the importer set are not in the form: a tampered post is ignored."""
+    page = draft_question(roles["editor"])
+    client = signed_in(roles["editor"])
+    response = client.post(f"/admin/pages/{page.pk}/edit/", {**form_data(page, summary="Edited."), field: posted})
+    assert response.status_code == 302
+    saved = fresh(page)
+    assert saved.summary == "Edited."
+    assert getattr(saved, field) == QuestionPage._meta.get_field(field).get_default()
+    assert getattr(saved.get_latest_revision_as_object(), field) == QuestionPage._meta.get_field(field).get_default()
