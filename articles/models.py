@@ -33,8 +33,8 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from discsite.core.internals import was_prefetched
-from discsite.core.listing import load_listing_cards, paginate
-from discsite.core.models import BasePage, IndexPage, SiteSettings
+from discsite.core.listing import load_listing_cards, paginate_cards
+from discsite.core.models import NEWEST_FIRST, BasePage, IndexPage, SiteSettings
 from discsite.core.schema import editorial_team_node, iso, language_tag
 from experts.serializers import ExpertSummaryField
 
@@ -204,6 +204,11 @@ class HealthContentPage(BasePage):
     objects = HealthPageManager()
     base_form_class = HealthPageForm
     listing_joins = ("author",)  # a card names the author; of the review, only the page's own date
+    card_deferred_fields = ("body",)
+    # Other pages show an answer or an article only in listings, cards (kept per live revision) and
+    # related-page sections; nothing else names it, and its body links only by URL (a move or a slug
+    # change retires everything).
+    publication_is_local = True
     og_type = "article"
     schema_type = "MedicalWebPage"
     summary_label = "the introduction"  # how the checks name the summary to the editor
@@ -375,16 +380,23 @@ class HealthContentPage(BasePage):
         tag_ids = [tag.pk for tag in self.tag_list]
         if not tag_ids:
             return pinned
+        # Ranked as ids alone, then read as cards: grouping whole rows (bodies included) to count the
+        # shared tags of thousands of candidates costs the database far more than the ranking itself.
         candidates = (
-            model.objects.for_listing()
+            model.objects.live()
             .exclude(pk__in=[self.pk, *(page.pk for page in pinned)])
             .filter(health_tagged_items__tag_id__in=tag_ids)
-            .annotate(shared_tags=Count("health_tagged_items", filter=Q(health_tagged_items__tag_id__in=tag_ids)))
-            .order_by("-shared_tags", "-first_published_at", "-pk")
+            .values("pk")
         )
+        if len(tag_ids) == 1:  # every candidate shares the one tag: nothing to count
+            candidates = candidates.order_by("-first_published_at", "-pk")
+        else:
+            shared = Count("health_tagged_items", filter=Q(health_tagged_items__tag_id__in=tag_ids))
+            candidates = candidates.annotate(shared_tags=shared).order_by("-shared_tags", "-first_published_at", "-pk")
         if exclude_author and self.author_id:
             candidates = candidates.exclude(author_id=self.author_id)
-        return pinned + list(candidates[:remaining])
+        pks = [row["pk"] for row in candidates[:remaining]]
+        return pinned + load_listing_cards(pks, [model], for_cards=True)
 
     def search_text(self):
         """The summary, then the body's prose (sponsored sections left out, so a snippet never quotes
@@ -461,8 +473,7 @@ class QuestionIndexPage(IndexPage):
     class Meta:
         verbose_name = "expert answers index"
 
-    def get_listing_queryset(self):
-        return QuestionPage.objects.child_of(self).for_listing()
+    listing_order = NEWEST_FIRST
 
     def get_child_queryset(self):
         return QuestionPage.objects.select_related("author", "reviewed_by")
@@ -604,8 +615,7 @@ class ArticleIndexPage(IndexPage):
     class Meta:
         verbose_name = "articles index"
 
-    def get_listing_queryset(self):
-        return ArticlePage.objects.child_of(self).for_listing()
+    listing_order = NEWEST_FIRST
 
     def get_child_queryset(self):
         return ArticlePage.objects.select_related("author", "reviewed_by")
@@ -615,6 +625,7 @@ class ArticlePage(HealthContentPage):
     """A long-form article, with its references and related reading."""
 
     listing_label = "Article"
+    card_deferred_fields = (*HealthContentPage.card_deferred_fields, "references")
 
     references = StreamField(
         ReferencesBlock(),
@@ -709,9 +720,10 @@ def health_page_listing(request, tag=None, author=None):
             Q(pk__in=QuestionPage.objects.filter(author=author).values("pk"))
             | Q(pk__in=ArticlePage.objects.filter(author=author).values("pk"))
         )
-    listing = paginate(request, pages.order_by("-first_published_at", "-pk").values_list("pk", flat=True))
-    listing.object_list = load_listing_cards(list(listing.object_list), HEALTH_PAGE_MODELS)
-    return listing
+    count_key = f"health:{getattr(tag, 'pk', '')}:{getattr(author, 'pk', '')}"
+    return paginate_cards(
+        request, pages.order_by("-first_published_at", "-pk"), HEALTH_PAGE_MODELS, count_key=count_key
+    )
 
 
 def reviewed_by(expert, limit):
@@ -733,9 +745,6 @@ class TopicIndexPage(IndexPage):
 
     class Meta:
         verbose_name = "topics index"
-
-    def get_listing_queryset(self):
-        return TopicPage.objects.child_of(self).live().select_related("tag").order_by("title")
 
     def get_child_queryset(self):
         return TopicPage.objects.select_related("tag")

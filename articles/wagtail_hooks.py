@@ -339,7 +339,7 @@ def register_site_page_viewset():
 
 
 @hooks.register(EXPERT_PAGE_CONTEXT_HOOK)
-def list_what_the_expert_wrote_and_reviewed(expert, request, context):
+def list_what_the_expert_wrote_and_reviewed(expert, request, work):
     """An expert's profile lists their answers and articles, and the pages they last reviewed."""
-    context["contributions"] = health_page_listing(request, author=expert)
-    context["reviewed"], context["reviewed_count"] = reviewed_by(expert, limit=10)
+    work["contributions"] = health_page_listing(request, author=expert)
+    work["reviewed"], work["reviewed_count"] = reviewed_by(expert, limit=10)

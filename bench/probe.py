@@ -12,6 +12,11 @@
                                             type's time goes before `make bench` measures it
     python bench/probe.py profile URL       where one uncached request to URL spends its time
                                             (cProfile, the 30 most costly functions by own time)
+    python bench/probe.py burst [PUBLISHES] a publishing burst among readers: PUBLISHES answers and
+                                            articles published one after another (default 20), readers'
+                                            requests between them; the page cache's and the fragments'
+                                            hit rates, and that each published page is fresh at once
+                                            (JSON; every publication rolled back afterwards)
 
 It uses whatever DJANGO_SETTINGS_MODULE and DATABASE_URL it is given: run.py gives it
 the production settings, so the count is that of the code path gunicorn serves.
@@ -154,6 +159,131 @@ def timings(rounds=5):
     return results
 
 
+BURST_READS = 40  # reader requests after each publication
+
+
+def _reader_urls(rng):
+    """What readers request during the burst: every index, the home page, search, feed and sitemap,
+    and a sample of answers, articles, experts and topics (fixed by `rng`)."""
+    from articles.models import ArticlePage, QuestionPage, TopicPage
+    from experts.models import ExpertPage
+
+    def sample(model, count):
+        pks = list(model.objects.live().values_list("pk", flat=True))
+        return [page.url for page in model.objects.filter(pk__in=rng.sample(pks, min(count, len(pks))))]
+
+    return [
+        "/",
+        *INDEX_URLS.values(),
+        f"/search/?q={SEARCH_QUERY}",
+        "/feed/",
+        "/sitemap.xml",
+        *sample(QuestionPage, 60),
+        *sample(ArticlePage, 30),
+        *sample(ExpertPage, 10),
+        *sample(TopicPage, 5),
+    ]
+
+
+class FragmentLookups:
+    """Counts the rendered fragments found in and missing from the cache (the keys `discsite:own:`,
+    `discsite:card:` and `discsite:fragment:`, read by discsite_tags), by wrapping this process's
+    cache backend's reads: a benchmark's instrument, not the site's."""
+
+    PREFIXES = ("discsite:own:", "discsite:card:", "discsite:fragment:")
+
+    def __init__(self):
+        from django.core.cache import caches
+
+        self.backend = caches["default"]
+        self.hits = self.misses = 0
+        get, get_many = self.backend.get, self.backend.get_many
+
+        def counted_get(key, *args, **kwargs):
+            value = get(key, *args, **kwargs)
+            self.count([key], {key: value} if value is not None else {})
+            return value
+
+        def counted_get_many(keys, *args, **kwargs):
+            found = get_many(keys, *args, **kwargs)
+            self.count(keys, found)
+            return found
+
+        self.backend.get, self.backend.get_many = counted_get, counted_get_many
+
+    def count(self, keys, found):
+        for key in keys:
+            if any(prefix in key for prefix in self.PREFIXES):
+                if key in found:
+                    self.hits += 1
+                else:
+                    self.misses += 1
+
+    def reset(self):
+        self.hits = self.misses = 0
+
+
+def burst(publishes=20, seed=1):
+    """A publishing burst among readers, in this process (the page cache and fragments in its local
+    memory), every publication rolled back at the end.
+
+    Readers first request every URL of the sample once (the caches are then warm). Then, `publishes`
+    times: an answer or an article is published with a new title (as the seed publishes: the system),
+    its page is requested at once and must show the new title, and BURST_READS reader requests follow
+    (URLs drawn from the sample). Reported: the share of reader requests the page cache answered, the
+    share of fragment lookups (a page's own content, cards, listings) found, and the time of a reader
+    request the page cache did not answer."""
+    import random
+
+    from django.db import transaction
+
+    from articles.integrity import publishing_unreviewed_source_material
+    from articles.models import ArticlePage, QuestionPage
+
+    rng = random.Random(seed)  # noqa: S311 (a reproducible sample, not a secret)
+    client = Client(HTTP_HOST="127.0.0.1")
+    urls = _reader_urls(rng)
+    lookups = FragmentLookups()
+    reads = {"hit": 0, "miss": 0}
+    miss_ms, stale = [], []
+    with transaction.atomic():
+        for url in urls:
+            client.get(url)
+        lookups.reset()
+        candidates = [*QuestionPage.objects.live().values_list("pk", flat=True)[:2000]]
+        candidates += ArticlePage.objects.live().values_list("pk", flat=True)[:1000]
+        for number in range(publishes):
+            pk = rng.choice(candidates)
+            page = QuestionPage.objects.filter(pk=pk).first() or ArticlePage.objects.get(pk=pk)
+            page.title = f"{page.title} (revised {number + 1})"
+            with publishing_unreviewed_source_material("a benchmark's publishing burst"):
+                page.save_revision().publish()
+            if page.title not in client.get(page.url).content.decode():
+                stale.append(page.url)
+            for url in rng.choices(urls, k=BURST_READS):
+                started = time.perf_counter()
+                response = client.get(url)
+                elapsed = time.perf_counter() - started
+                outcome = response.get("X-Page-Cache", "miss")
+                reads[outcome if outcome in reads else "miss"] += 1
+                if outcome != "hit":
+                    miss_ms.append(elapsed * 1000)
+        transaction.set_rollback(True)
+    total = reads["hit"] + reads["miss"]
+    fragments = lookups.hits + lookups.misses
+    return {
+        "publishes": publishes,
+        "reader_requests": total,
+        "sample_urls": len(urls),
+        "page_cache_hit_rate": round(reads["hit"] / total, 3) if total else None,
+        "fragment_lookups": fragments,
+        "fragment_hit_rate": round(lookups.hits / fragments, 3) if fragments else None,
+        "miss_median_ms": round(statistics.median(miss_ms), 1) if miss_ms else None,
+        "miss_p95_ms": round(statistics.quantiles(miss_ms, n=20)[18], 1) if len(miss_ms) > 1 else None,
+        "stale_after_publish": stale,
+    }
+
+
 def profile(url):
     """cProfile's report of one uncached request to `url`, after one to warm the process."""
     client = Client(HTTP_HOST="127.0.0.1", HTTP_COOKIE=UNCACHED_COOKIE)
@@ -172,6 +302,8 @@ def main(argv):
         json.dump(imports(), sys.stdout)
     elif argv[:1] == ["timings"] and len(argv) <= 2:
         json.dump(timings(int(argv[1]) if len(argv) == 2 else 5), sys.stdout, indent=1)
+    elif argv[:1] == ["burst"] and len(argv) <= 2:
+        json.dump(burst(int(argv[1]) if len(argv) == 2 else 20), sys.stdout, indent=1)
     elif argv[:1] == ["profile"] and len(argv) == 2:
         sys.stdout.write(profile(argv[1]))
     elif argv[:1] == ["queries"] and len(argv) == 2:

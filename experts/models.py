@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import SimpleLazyObject
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, TitleFieldPanel
 from wagtail.api import APIField
@@ -16,8 +17,8 @@ from discsite.core.text import html_to_text
 from .forms import ExpertPageForm
 
 # The content apps register a function for this Wagtail hook to list, on an expert's profile, what
-# the expert wrote and reviewed: it takes the profile, the request and the context, and adds to the
-# context. (articles adds `contributions`, `reviewed` and `reviewed_count`.)
+# the expert wrote and reviewed: it takes the profile, the request and a dict (the template's `work`),
+# and adds to it. (articles adds `contributions`, `reviewed` and `reviewed_count`.)
 EXPERT_PAGE_CONTEXT_HOOK = "discsite_expert_page_context"
 
 # Departments as schema.org's MedicalSpecialty values; any other department is given as written.
@@ -40,9 +41,6 @@ NON_PHYSICIAN_SPECIALTIES = {"Physiotherapy"}
 
 class ExpertIndexPage(IndexPage):
     subpage_types = ["experts.ExpertPage"]
-
-    def get_listing_queryset(self):
-        return ExpertPage.objects.child_of(self).live().order_by("title")
 
     def get_child_queryset(self):
         return ExpertPage.objects.select_related("photo")
@@ -159,10 +157,18 @@ class ExpertPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        for add_to_context in hooks.get_hooks(EXPERT_PAGE_CONTEXT_HOOK):
-            add_to_context(self, request, context)
-        context["quoted_from"] = self.quoted_from()
+        # Lazy: when the profile's rendered content is kept (its template's versioned_cache), none of
+        # these queries run.
+        context["work"] = SimpleLazyObject(lambda: self.listed_work(request))
         return context
+
+    def listed_work(self, request):
+        """What the profile lists of the expert's work: where they are quoted from (`quoted_from`), and
+        what the content apps add through EXPERT_PAGE_CONTEXT_HOOK."""
+        work = {"quoted_from": self.quoted_from()}
+        for add_to_work in hooks.get_hooks(EXPERT_PAGE_CONTEXT_HOOK):
+            add_to_work(self, request, work)
+        return work
 
     def quoted_from(self):
         """Where this expert's live answers and articles first appeared, as those pages name their source:

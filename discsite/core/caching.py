@@ -44,36 +44,71 @@ BROWSER_MAX_AGE = 60
 KEPT_HEADERS = {"content-type", "content-language", "x-frame-options", "link", "content-encoding", "vary", "etag"}
 
 
-# The version the current request is served under, for code that has no request at hand
+# The versions the current request is served under, for code that has no request at hand
 # (model methods Wagtail calls while serving). Set and reset by PageCacheMiddleware.
 request_version = ContextVar("discsite_content_version", default=None)
 
 
 # The table of core.ContentVersion (its Meta names it from here). This module reads and moves the
-# version with plain SQL, so that the model module can use the cache without a circle of imports;
-# reading it on every cacheable request, cache hits included, through the ORM would also cost
+# versions with plain SQL, so that the model module can use the cache without a circle of imports;
+# reading them on every cacheable request, cache hits included, through the ORM would also cost
 # more than the rest of a cache hit together.
 CONTENT_VERSION_TABLE = "core_contentversion"
+# Its two rows. The content version moves on with every change a reader could see; whole responses,
+# listings and everything that shows other pages are kept under it. The structure version moves on
+# with every such change too, except the publication of a page whose type says its publication changes
+# nothing shown elsewhere but listings of it (BasePage.publication_is_local: an answer or an article):
+# what is kept under it (a page's own content, keyed by its live revision too, and listing cards)
+# outlives a publishing burst. See the module docstring.
+CONTENT_VERSION_ROW = 1
+STRUCTURE_VERSION_ROW = 2
+
+
+class Versions(tuple):
+    """(content, structure): the two numbers a request is served under."""
+
+    __slots__ = ()
+
+    def __new__(cls, content, structure):
+        return super().__new__(cls, (content, structure))
+
+    @property
+    def content(self):
+        return self[0]
+
+    @property
+    def structure(self):
+        return self[1]
+
+
+def read_versions():
+    table = connection.ops.quote_name(CONTENT_VERSION_TABLE)
+    rows = [CONTENT_VERSION_ROW, STRUCTURE_VERSION_ROW]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, value FROM {table} WHERE id IN (%s, %s)", rows)  # noqa: S608 (the model's own table)
+        values = dict(cursor.fetchall())
+    return Versions(values.get(CONTENT_VERSION_ROW, 0), values.get(STRUCTURE_VERSION_ROW, 0))
 
 
 def read_content_version():
-    table = connection.ops.quote_name(CONTENT_VERSION_TABLE)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT value FROM {table} WHERE id = 1")  # noqa: S608 (the model's own table)
-        row = cursor.fetchone()
-    return row[0] if row else 0
+    return read_versions().content
+
+
+def versions(request=None):
+    """The current versions, read once per request."""
+    if request is not None and hasattr(request, "_discsite_versions"):
+        return request._discsite_versions
+    current = request_version.get()
+    if current is None:
+        current = read_versions()
+    if request is not None:
+        request._discsite_versions = current
+    return current
 
 
 def content_version(request=None):
     """The current content version, read once per request."""
-    if request is not None and hasattr(request, "_discsite_content_version"):
-        return request._discsite_content_version
-    version = request_version.get()
-    if version is None:
-        version = read_content_version()
-    if request is not None:
-        request._discsite_content_version = version
-    return version
+    return versions(request).content
 
 
 def versioned(name, produce):
@@ -82,10 +117,10 @@ def versioned(name, produce):
     Outside a request (management commands, most tests) there is no version to trust,
     so the value is produced afresh.
     """
-    version = request_version.get()
-    if version is None:
+    current = request_version.get()
+    if current is None:
         return produce()
-    key = f"discsite:{name}:{version}"
+    key = f"discsite:{name}:{current.content}"
     value = cache.get(key)
     if value is None:
         value = produce()
@@ -107,20 +142,32 @@ def public_pages(queryset):
     return queryset
 
 
+def _bump(rows):
+    table = connection.ops.quote_name(CONTENT_VERSION_TABLE)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        for row in rows:
+            cursor.execute(f"UPDATE {table} SET value = value + 1, changed_at = %s WHERE id = %s", [now, row])  # noqa: S608
+            if cursor.rowcount == 0:
+                cursor.execute(f"INSERT INTO {table} (id, value, changed_at) VALUES (%s, 2, %s)", [row, now])  # noqa: S608
+
+
 def bump_content_version(**kwargs):
     """Retire everything cached.
 
     The update is part of the change's own transaction: other processes see the new
     version exactly when they can see the change, never before (they would cache the
-    old content under the new version) and never after. (The row is created by the migration
-    that creates the table; the insert is for a database emptied by hand.)
+    old content under the new version) and never after. (The rows are created by the migrations
+    that create the table; the insert is for a database emptied by hand.)
     """
-    table = connection.ops.quote_name(CONTENT_VERSION_TABLE)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET value = value + 1, changed_at = %s WHERE id = 1", [now])  # noqa: S608
-        if cursor.rowcount == 0:
-            cursor.execute(f"INSERT INTO {table} (id, value, changed_at) VALUES (1, 2, %s)", [now])  # noqa: S608
+    _bump((CONTENT_VERSION_ROW, STRUCTURE_VERSION_ROW))
+
+
+def bump_publication_version():
+    """Retire what is kept under the content version (whole responses, listings, whatever shows other
+    pages), but not what is kept under the structure version: for the publication of a page that
+    changes nothing shown elsewhere but listings of it. In the change's own transaction, as above."""
+    _bump((CONTENT_VERSION_ROW,))
 
 
 def digest(*parts):
@@ -132,6 +179,12 @@ def digest(*parts):
 def versioned_key(prefix, request, *parts):
     """A cache key for `parts` on this host under the current content version."""
     return f"discsite:{prefix}:{content_version(request)}:{digest(request.get_host(), *parts)}"
+
+
+def structure_key(prefix, request, *parts):
+    """A cache key for `parts` on this host under the current structure version: for what changes only
+    with a change of its own (so `parts` must name that: a page's id and live revision, say)."""
+    return f"discsite:{prefix}:s{versions(request).structure}:{digest(request.get_host(), *parts)}"
 
 
 def fragment_cache_enabled():

@@ -8,11 +8,20 @@ from wagtail.contrib.frontend_cache.utils import PurgeBatch
 from wagtail.models import Page
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
-from .caching import bump_content_version
+from .caching import bump_content_version, bump_publication_version
 
 
 def _bump_on_page_delete(sender, instance, **kwargs):
     if isinstance(instance, Page):
+        bump_content_version()
+
+
+def _bump_on_publish(sender, instance, **kwargs):
+    """A publication retires whole responses and listings; everything else too, unless the page's type
+    says its publication changes nothing shown elsewhere but listings (BasePage.publication_is_local)."""
+    if getattr(instance, "publication_is_local", False):
+        bump_publication_version()
+    else:
         bump_content_version()
 
 
@@ -49,7 +58,8 @@ def bump_on_change(*labels):
 def connect_invalidation():
     """Every change a reader could see moves the content version on. Called from CoreConfig.ready();
     the apps above add their own models with `bump_on_change`."""
-    for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
+    page_published.connect(_bump_on_publish, dispatch_uid="discsite_content_version_publish")
+    for signal in (page_unpublished, post_page_move, page_slug_changed):
         signal.connect(bump_content_version, dispatch_uid=f"discsite_content_version_{signal}")
     post_delete.connect(_bump_on_page_delete, dispatch_uid="discsite_content_version_page_delete")
     for signal in (page_published, page_unpublished):

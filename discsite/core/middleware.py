@@ -30,13 +30,13 @@ from .caching import (
     CACHEABLE_ATTRIBUTE,
     KEPT_HEADERS,
     PAGE_CACHE_TIMEOUT,
-    content_version,
     digest,
     keep_reader_query,
     page_cache_enabled,
     request_version,
     versioned,
     versioned_key,
+    versions,
 )
 from .internals import remember_site
 
@@ -79,12 +79,12 @@ class PageCacheMiddleware:
         if view is None:
             return self._personal(self.get_response(request))
         try:
-            version = content_version(request)
+            current = versions(request)
         except DatabaseError:
             # The database is unreachable: serve (or fail) as if there were no cache, so that the
             # outage is handled where every other database error is (discsite.outage).
             return self._personal(self.get_response(request))
-        token = request_version.set(version)
+        token = request_version.set(current)
         try:
             if page_cache_enabled() and _is_anonymous_request(request):
                 return self._serve_anonymous(request, view)

@@ -26,7 +26,7 @@ from wagtail.models import (
 
 from .caching import CONTENT_VERSION_TABLE, mark_cacheable, restricted_paths, versioned
 from .internals import remember_parent
-from .listing import paginate
+from .listing import children_of, paginate_cards
 from .schema import SCHEMA, breadcrumb_node, organization_node, page_url, web_page_node, website_node
 from .text import html_to_text, trim_description
 
@@ -137,6 +137,13 @@ class BasePage(PublishGateMixin, Page):
     # What a listing card of this type shows beyond its own row (relations of its own, such as its
     # author), joined in when cards of several types are loaded together (core.listing).
     listing_joins = ()
+    # What a listing card never shows (a body): left unread when a listing loads its cards (core.listing).
+    card_deferred_fields = ()
+    # True for a type whose publication changes nothing shown on other pages but their listings and
+    # related-page sections (which are kept under the content version): publishing it then leaves the
+    # structure version, and what is kept under it, alone (core.caching, core.invalidation). Any other
+    # publication (a section, a topic, an expert's profile, which other pages name) retires everything.
+    publication_is_local = False
     # False for a type whose copy could not stand beside the original (a topic is bound to its tag).
     can_be_copied = True
     # What the page is to link previews (Open Graph `og:type`) and to schema.org (its node's `@type`).
@@ -165,6 +172,14 @@ class BasePage(PublishGateMixin, Page):
         if not any(self.path.startswith(path) for path in restricted_paths()):
             return PageViewRestriction.objects.none()
         return super().get_view_restrictions()
+
+    def revision_identity(self):
+        """What names the content readers see of this page, for a fragment of its own content or its card
+        kept under the structure version (core.caching): its live revision, which every publication of
+        it changes. (Reader-visible state kept outside revisions, such as whether the live content waits
+        in clinical review, moves the structure version on when it changes: core.invalidation's
+        `page_changed_for_readers`.) Listings read the same two columns with their ids (core.listing)."""
+        return (self.pk, self.live_revision_id)
 
     def serve(self, request, *args, **kwargs):
         """Every reader gets the same page unless it is a preview or behind a view restriction,
@@ -255,9 +270,9 @@ class IndexPage(BasePage):
     class Meta:
         abstract = True
 
-    def get_listing_queryset(self):
-        """The live items this index lists, in the order a reader sees them."""
-        raise NotImplementedError
+    # The order of the listing. Sorting by the base page's columns (not the type's), so that an index of
+    # the base table can give a page of the listing without the database sorting every child.
+    listing_order = ("title",)
 
     def get_child_queryset(self):
         """The children as their own type, with what their page shows joined in (see `route`)."""
@@ -276,8 +291,21 @@ class IndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["items"] = paginate(request, self.get_listing_queryset())
+        # Its live children, as the types it may have (a query per page of cards, whatever the types).
+        # Paged by Wagtail's `child_of`, a LIKE on the tree path, so that the database reads the order's
+        # index (first_published_at, id) backwards and stops after one page (SQLite answers no LIKE from
+        # an index); counted as a range of tree paths, which the path's index answers, once per content
+        # version (see core.listing).
+        ordered = Page.objects.child_of(self).live().order_by(*self.listing_order)
+        counted = Page.objects.filter(children_of(self)).live()
+        models = self.allowed_subpage_models()
+        context["items"] = paginate_cards(request, ordered, models, counted=counted, count_key=f"children:{self.pk}")
         return context
+
+
+# Newest first, for a listing: by first publication, then by id (the base page's, as the index on
+# first_published_at holds it), so that pages published in the same instant keep one order.
+NEWEST_FIRST = ("-first_published_at", "-id")
 
 
 @register_setting(icon="cog")
@@ -395,12 +423,14 @@ class SafetyNetText(PublishGateMixin, WorkflowMixin, DraftStateMixin, LockableMi
 
 
 class ContentVersion(models.Model):
-    """One number that changes whenever anything a reader can see changes.
+    """Numbers that change whenever anything a reader can see changes: two rows.
 
-    Every cached response and fragment is keyed by it, so a publish, an unpublish,
-    a move, a deletion or a settings edit retires all of them at once, in every
-    server process: the number lives in the database, which all processes share,
-    and costs one indexed read per request. (discsite.core.caching keeps it current.)
+    The content version (row 1): every cached response and fragment showing other pages is keyed
+    by it, so a publish, an unpublish, a move, a deletion or a settings edit retires all of them
+    at once, in every server process: the number lives in the database, which all processes share,
+    and costs one indexed read per request. The structure version (row 2) moves with it, except
+    when an answer or an article is published: a page's own content and listing cards, keyed by it
+    and by the page's live revision, outlive that. (discsite.core.caching keeps them current.)
     """
 
     value = models.PositiveBigIntegerField(default=1)

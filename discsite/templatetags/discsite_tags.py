@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from discsite.core import navigation
-from discsite.core.caching import PAGE_CACHE_TIMEOUT, fragment_cache_enabled, versioned_key
+from discsite.core.caching import PAGE_CACHE_TIMEOUT, fragment_cache_enabled, structure_key, versioned_key
 from discsite.core.models import SafetyNetText
 from discsite.search import highlight
 
@@ -157,6 +157,31 @@ def canonical_url(context, page=None):
     return request.build_absolute_uri(path) if path else ""
 
 
+def _fragments_kept(context):
+    """Whether rendered fragments may be kept for this render: a Wagtail page's, not a preview's. (Other
+    views, such as search and error pages, have unbounded keys and a page cache of their own.)"""
+    request = context.get("request")
+    return (
+        request is not None
+        and context.get("page") is not None
+        and not getattr(request, "is_preview", False)
+        and fragment_cache_enabled()
+    )
+
+
+def _rendered(html):
+    """Template output, rendered here or read back from the cache, as safe: the one place it is marked."""
+    return mark_safe(html)  # noqa: S308 (our own rendered template output, escaped when it was rendered)
+
+
+def _kept(key, render):
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, str(html), PAGE_CACHE_TIMEOUT)
+    return _rendered(html)
+
+
 class VersionedCacheNode(template.Node):
     """Renders its contents once per content version and key (see discsite.core.caching)."""
 
@@ -166,21 +191,79 @@ class VersionedCacheNode(template.Node):
         self.vary_on = vary_on
 
     def render(self, context):
-        request = context.get("request")
-        # Only Wagtail pages: other views (search, error pages) have unbounded keys and a page cache of their own.
-        if (
-            request is None
-            or context.get("page") is None
-            or getattr(request, "is_preview", False)
-            or not fragment_cache_enabled()
-        ):
+        if not _fragments_kept(context):
             return self.nodelist.render(context)
-        key = versioned_key(f"fragment:{self.name}", request, *(value.resolve(context) for value in self.vary_on))
-        html = cache.get(key)
-        if html is None:
-            html = self.nodelist.render(context)
-            cache.set(key, str(html), PAGE_CACHE_TIMEOUT)
-        return mark_safe(html)  # noqa: S308 (our own rendered template output, escaped when it was rendered)
+        parts = (value.resolve(context) for value in self.vary_on)
+        key = versioned_key(f"fragment:{self.name}", context["request"], *parts)
+        return _kept(key, lambda: self.nodelist.render(context))
+
+
+class OwnContentCacheNode(template.Node):
+    """Renders its contents once per live revision of the page and structure version (core.caching)."""
+
+    def __init__(self, nodelist, name):
+        self.nodelist = nodelist
+        self.name = name
+
+    def render(self, context):
+        if not _fragments_kept(context):
+            return self.nodelist.render(context)
+        key = structure_key(f"own:{self.name}", context["request"], *context["page"].revision_identity())
+        return _kept(key, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def own_content_cache(parser, token):
+    """`{% own_content_cache "name" %}...{% endown_content_cache %}`: a fragment of the page's own content,
+    kept per live revision of the page (`page.revision_identity()`) and structure version, so that it
+    outlives the publication of other answers and articles. What it shows must be the page's own content
+    and what only structural changes change (experts, tags, settings, images): never other pages' titles
+    or lists of them, which go in a `versioned_cache` fragment."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("own_content_cache needs a fragment name, and only that")
+    nodelist = parser.parse(("endown_content_cache",))
+    parser.delete_first_token()
+    return OwnContentCacheNode(nodelist, bits[1].strip("\"'"))
+
+
+@register.simple_tag(takes_context=True)
+def cards(context, items, template_name, item_name="item", **options):
+    """`{% cards items "includes/card.html" item_name="item" heading_level=2 %}`: each item rendered with
+    the template (the item as `item_name`, with `options`), as `{% include %}` would, each card kept per
+    live revision of its page and structure version (so that it outlives the publication of others),
+    fetched from the cache together. `items` may be a listing's ListingCards (core.listing), whose
+    pages are then read only for the cards not kept."""
+    template_object = context.template.engine.get_template(template_name)
+
+    def render(item):
+        with context.push(**{item_name: item}, **options):
+            return str(template_object.render(context))
+
+    if not _fragments_kept(context):
+        return _rendered("".join(render(item) for item in items))
+    identities = getattr(items, "identities", None)
+    if identities is None:
+        items = list(items)
+        identities = [item.revision_identity() for item in items]
+    if not identities:
+        return ""
+    request = context["request"]
+    option_parts = sorted(options.items())
+
+    keys = {
+        identity[0]: structure_key("card", request, template_name, item_name, option_parts, *identity)
+        for identity in identities
+    }
+    found = cache.get_many(list(keys.values()))
+    missing = [pk for pk, key in keys.items() if key not in found]
+    if missing:
+        pages = items.load(missing) if hasattr(items, "load") else [item for item in items if item.pk in keys]
+        # Kept under the identity the listing read (a page published since is read as it is now).
+        made = {keys[page.pk]: render(page) for page in pages if keys[page.pk] not in found}
+        cache.set_many(made, PAGE_CACHE_TIMEOUT)
+        found.update(made)
+    return _rendered("".join(found[key] for key in keys.values() if key in found))
 
 
 @register.tag

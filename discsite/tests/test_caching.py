@@ -164,10 +164,48 @@ def test_settings_edits_show_everywhere(client, content):
     assert b"Call 999 now." in client.get(content["question"].url).content
 
 
+def versions():
+    return {row.pk: row.value for row in ContentVersion.objects.all()}
+
+
 def test_every_change_moves_the_content_version_on(content):
-    version = ContentVersion.objects.get().value
+    before = versions()
     publish(content["question"], summary="Changed.")
-    assert ContentVersion.objects.get().value > version
+    after = versions()
+    assert after[1] > before[1]
+    # An answer's publication changes nothing other pages show but their listings: the structure version stays.
+    assert after[2] == before[2]
+    publish(content["expert"], job_title="Surgeon")  # other pages name their expert
+    final = versions()
+    assert final[1] > after[1]
+    assert final[2] > after[2]
+
+
+def test_a_publication_keeps_what_other_pages_own_and_shows_itself_everywhere(client, content):
+    """After an article is published, an answer's own content and the other cards come from the cache, and
+    everything that shows the article (the answer's related articles, the listings, the topic, the expert)
+    shows the new version at once."""
+    client.cookies["sessionid"] = "not-a-session"  # past the page cache: the fragments are what is tested
+    question, article = content["question"], content["article"]
+    urls = [question.url, "/articles/", "/", content["topic"].url, content["expert"].url]
+    for url in urls:
+        assert "Living with sciatica" in text(client.get(url)), url
+    with CaptureQueriesContext(connection) as warm:
+        client.get(question.url)
+    publish(article, title="Living well with sciatica")
+    with CaptureQueriesContext(connection) as after:
+        page = text(client.get(question.url))
+    assert "Living well with sciatica" in page  # its related articles
+    assert "Does walking help sciatica?" in page
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        client.get(question.url)
+    # The answer's own content was not rendered again: it costs fewer queries than with nothing cached.
+    assert len(warm) <= len(after) < len(cold)
+    for url in urls:
+        page = text(client.get(url))
+        assert "Living well with sciatica" in page, url
+        assert "Living with sciatica " not in page + " ", url
 
 
 def test_fragments_are_reused_when_the_page_cache_is_bypassed(client, content):
@@ -211,9 +249,10 @@ def test_no_reader_request_writes_to_the_database(client, content):
 @override_settings(
     WAGTAILFRONTENDCACHE={"default": {"BACKEND": FRONTEND_CACHE}},
 )
-def test_a_cdn_is_purged_of_the_page_and_the_pages_listing_it(client, content):
+def test_a_cdn_is_purged_of_the_page_and_the_pages_listing_it(client, content, django_capture_on_commit_callbacks):
     RecordingBackend.purged.clear()
-    publish(content["question"], title="Does walking ease sciatica?")
+    with django_capture_on_commit_callbacks(execute=True):  # the listings are purged once the publish commits
+        publish(content["question"], title="Does walking ease sciatica?")
     purged = {url.split("localhost", 1)[-1] for url in RecordingBackend.purged}
     assert {"/", "/questions/", content["question"].url, content["topic"].url, content["expert"].url} <= purged
     assert "s-maxage=600" in client.get("/")["Cache-Control"]

@@ -43,8 +43,8 @@ REVIEWED = {
     (
         "discsite/templatetags/discsite_tags.py",
         "return mark_safe(html)  # noqa: S308 (our own rendered template output, escaped when it was rendered)",
-    ): "versioned_cache: a template fragment's own rendered output, autoescaped when it was rendered, read back "
-    "from the cache",
+    ): "versioned_cache, own_content_cache and cards: template output (a fragment, or cards joined), autoescaped "
+    "when it was rendered, read back from the cache or just rendered",
     (
         "discsite/structured_data.py",
         "return format_html('<script type=\"application/ld+json\">{}</script>', mark_safe(text))  # noqa: S308",
