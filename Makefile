@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 PG_URL ?= postgres://postgres@127.0.0.1:5432/discsite
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev setup run serve bench soak fault two-nodes backup restore test quicktest lint format test-postgres test-browser check clean screenshots
+.PHONY: help install install-dev setup run serve bench soak fault two-nodes backup restore test quicktest lint format test-postgres test-browser check clean screenshots cdn
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -60,6 +60,10 @@ two-nodes: install ## Two app nodes, one Redis (its own, :6391), one PostgreSQL 
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	@command -v redis-server >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }
 	$(PY) scripts/two_nodes.py $(NODES_ARGS)
+
+cdn: install ## Varnish in front of the production server: a publish purges the page and its listings, nothing else (~1 min)
+	@command -v varnishd >/dev/null 2>&1 || [ -x /usr/sbin/varnishd ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish; }
+	$(PY) scripts/cdn_purge.py $(CDN_ARGS)
 
 backup: install ## Back up the database and media into backups/<UTC time>/ (the database of DATABASE_URL)
 	$(MANAGE) backup

@@ -3,6 +3,7 @@ CDN in front of the site, when there is one, drops the pages that show what was 
 
 from django.apps import apps
 from django.conf import settings
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.contrib.frontend_cache.utils import PurgeBatch
 from wagtail.models import Page
@@ -25,13 +26,28 @@ def _bump_on_publish(sender, instance, **kwargs):
         bump_content_version()
 
 
-def purge_pages_showing(sender, instance, **kwargs):
-    """Wagtail's frontend cache purges the published page itself; this purges where it is listed."""
+def _purge_after_commit(page, itself):
+    """Once the change is committed, have a CDN drop the pages that list `page` (and the page itself when
+    `itself`). After the commit, so that what a CDN fetches again is the new content, and so that the
+    page's relations are read as the change left them: a publication's other handlers (the review
+    record, which names the reviewer whose profile lists the page) run after this one is called."""
     if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
         return
-    batch = PurgeBatch()
-    batch.add_pages(instance.specific.listed_on())
-    batch.purge()
+
+    def purge():
+        current = Page.objects.filter(pk=page.pk).first()
+        batch = PurgeBatch()
+        if itself:
+            batch.add_page(current or page)
+        batch.add_pages((current.specific if current is not None else page).listed_on())
+        batch.purge()
+
+    transaction.on_commit(purge)
+
+
+def purge_pages_showing(sender, instance, **kwargs):
+    """Wagtail's frontend cache purges the published page itself; this purges where it is listed."""
+    _purge_after_commit(instance, itself=False)
 
 
 def page_changed_for_readers(page):
@@ -39,12 +55,7 @@ def page_changed_for_readers(page):
     clinical review, which the apps above keep on the page's row): retire everything cached, and have
     a CDN drop the page and the pages that list it. Call it in the transaction that made the change."""
     bump_content_version()
-    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
-        return
-    batch = PurgeBatch()
-    batch.add_page(page)
-    batch.add_pages(page.listed_on())
-    batch.purge()
+    _purge_after_commit(page, itself=True)
 
 
 def bump_on_change(*labels):
