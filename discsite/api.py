@@ -15,13 +15,15 @@
 
 from django.db.models import prefetch_related_objects
 from django.http import JsonResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from wagtail.api.v2.filters import FieldsFilter, SearchFilter
 from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.serializers import PageHtmlUrlField, PageSerializer
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.serializers import DocumentSerializer
@@ -137,11 +139,54 @@ class _WithGET:
         self.GET = GET
 
 
+class SiteRootsOnceHtmlUrlField(PageHtmlUrlField):
+    """Wagtail's `html_url`, the page's `full_url`, with the sites' root paths read once a listing.
+
+    `full_url` reads them from the cache for each page (a Redis round trip each, in production);
+    `get_full_url` keeps them on the object it is given. Given the API's request (REST framework's,
+    not a Django HttpRequest), it answers as `full_url` does: only a Django request makes Wagtail
+    prefer the requested site for a page that several sites share.
+    """
+
+    def to_representation(self, page):
+        try:
+            return page.get_full_url(self.context["request"])
+        except NoReverseMatch:
+            return None
+
+
+class PublicPageSerializer(PageSerializer):
+    html_url = SiteRootsOnceHtmlUrlField(read_only=True)
+
+
 class PublicPagesAPIViewSet(ReadOnlyAnonymousMixin, PagesAPIViewSet):
+    base_serializer_class = PublicPageSerializer
     filter_backends = [
         {FieldsFilter: HealthTagsFieldsFilter, SearchFilter: SafeSearchFilter}.get(backend, backend)
         for backend in PagesAPIViewSet.filter_backends
     ]
+
+    @cached_property
+    def public_pages(self):
+        """Wagtail's live, public pages of the requested site, found once per request.
+
+        Wagtail asks for them four times a listing (for the queryset, twice for the serializer
+        class, and for the serializer's context), and each time reads every view restriction to
+        leave out the pages they hide. A view instance serves one request, so it keeps them.
+        """
+        return super().get_base_queryset()
+
+    def get_base_queryset(self):
+        return self.public_pages.all()  # a fresh copy for each caller
+
+    @cached_property
+    def serializer_class_for_request(self):
+        """Wagtail's serializer class for the request's fields, made once (Wagtail makes a new class
+        each time it is asked, and the listing asks twice)."""
+        return super().get_serializer_class()
+
+    def get_serializer_class(self):
+        return self.serializer_class_for_request
 
     def paginate_queryset(self, queryset):
         items = list(super().paginate_queryset(queryset))

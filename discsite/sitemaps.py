@@ -7,40 +7,186 @@ whole. (The index's last-modified dates let a crawler skip the rest.)
 
 Wagtail's sitemap loads each page as its own type (a query per page type) to ask it
 for its URLs; every page here is listed the same way (its address and when it was
-last published), so the base page rows are enough.
+last published), so two columns of the base page rows are enough. A section lists a
+thousand pages, so what is done per page is kept to the least: no page object is built
+for a row (PageAddresses finds the address from the row's url_path, as Wagtail would;
+the feed uses it too), and the section is written by SitemapXML rather than by Django's
+template language, byte for byte as Django's sitemap.xml template writes it. A section
+reads its own rows and nothing else: not a count of the whole site first.
 """
 
+import html
+import re
+from datetime import datetime
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import index, sitemap
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Max
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.models import Page, Site
 
 from discsite.core.caching import public_pages
 
+# The rest of a url_path (below its site's root) that reverse() writes as it is: ASCII
+# letters, digits, "-" and "_", one segment after another, each followed by a slash.
+PLAIN_PATH = re.compile(r"(?:[A-Za-z0-9_-]+/)*")
+
+# The largest row offset SQLite and PostgreSQL take (a signed 64-bit integer).
+MAX_OFFSET = 2**63 - 1
+
+
+class PageAddresses:
+    """Pages' addresses as `page.get_url(request)` gives them, from their url_path alone.
+
+    Wagtail's rule (Page.get_url_parts, Page.get_url): of the sites whose root is above the
+    page, the requested one if it is among them (else the one with the deepest root); the
+    page's path is `reverse("wagtail_serve", args=(its url_path below that root,))`, less the
+    trailing slash when WAGTAIL_APPEND_SLASH is off; relative on the requested site, with that
+    site's root URL otherwise. So for a page under the requested site's root whose path there
+    is plain ASCII (every page here: slugs are), it is the serve view's address (found once per
+    request) followed by that path. Anything else (another site's page, a unicode slug, a site
+    with Wagtail's internationalisation on) is Wagtail's own answer, from a page object.
+
+    Pinned against `page.get_url(request)` for every page by
+    discsite/tests/test_listing_speed_sitemap_feed.py.
+    """
+
+    def __init__(self, request):
+        self.request = request
+        self.root_path = None  # the requested site's root url_path, when the quick way applies
+        self.serve_root = reverse("wagtail_serve", args=("",))
+        self.append_slash = getattr(settings, "WAGTAIL_APPEND_SLASH", True)
+        site = Site.find_for_request(request)
+        # Wagtail prefers the requested site only for a Django request; with its internationalisation
+        # on, a page's language decides its address too.
+        if site is None or not isinstance(request, HttpRequest) or getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+            return
+        roots = [root.root_path for root in Site.get_site_root_paths() if root.site_id == site.pk]
+        if len(roots) == 1:
+            self.root_path = roots[0]
+
+    def path(self, url_path):
+        """What `page.get_url(self.request)` is for the page at `url_path`."""
+        if self.root_path is not None and url_path.startswith(self.root_path):
+            rest = url_path[len(self.root_path) :]
+            if PLAIN_PATH.fullmatch(rest):
+                address = self.serve_root + rest
+                if not self.append_slash and address != "/":
+                    address = address.rstrip("/")
+                return address
+        return Page(url_path=url_path).get_url(self.request)
+
+
+class SitemapXML:
+    """Django's sitemap.xml template (django/contrib/sitemaps/templates/), written in Python.
+
+    The template language costs tens of microseconds a URL, most of a section's time with
+    a thousand of them. This is a template object as Django's template backends define it
+    (`render(context, request)`), for the sitemap view's `template_name`, and writes the
+    same bytes: the `{% spaceless %}` output, the values escaped, lastmod as the `date`
+    filter shows it in the current time zone. (Checked against the template by
+    discsite/tests/test_listing_speed_sitemap_feed.py.)
+    """
+
+    head = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+    )
+    tail = "\n</urlset>\n"
+
+    def render(self, context=None, request=None):
+        # The `date` filter's conversion (timezone.template_localtime), with the time zone found once.
+        local = timezone.get_current_timezone() if settings.USE_TZ else None
+        return "".join([self.head, *(self.url(url, local) for url in (context or {}).get("urlset", ())), self.tail])
+
+    @staticmethod
+    def url(url, local):
+        xml = f"<url><loc>{xml_escape(url['location'])}</loc>"
+        if lastmod := url["lastmod"]:
+            if (
+                local is not None
+                and isinstance(lastmod, datetime)
+                and not timezone.is_naive(lastmod)
+                and getattr(lastmod, "convert_to_local_time", True)
+            ):
+                lastmod = lastmod.astimezone(local)
+            xml += f"<lastmod>{lastmod.year:04d}-{lastmod.month:02d}-{lastmod.day:02d}</lastmod>"
+        if changefreq := url["changefreq"]:
+            xml += f"<changefreq>{xml_escape(changefreq)}</changefreq>"
+        if priority := url["priority"]:
+            xml += f"<priority>{xml_escape(priority)}</priority>"
+        for alternate in url["alternates"]:
+            lang_code, location = xml_escape(alternate["lang_code"]), xml_escape(alternate["location"])
+            xml += f'<xhtml:link rel="alternate" hreflang="{lang_code}" href="{location}"/>'
+        return xml + "</url>"
+
+
+def xml_escape(value):
+    """What `{{ value }}` writes with autoescaping on (django.utils.html.conditional_escape: html.escape, unless
+    the value is marked safe), without the lazy-string wrapping that costs more than the escaping."""
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+
 
 class PageSitemap(Sitemap):
+    """The live, public pages of the requested site, in tree order; an item is a row
+    (url_path, last_published_at)."""
+
     limit = 1000
 
     def __init__(self, request):
         self.request = request
 
     def items(self):
-        from wagtail.models import Site
-
         site = Site.find_for_request(self.request)
         if site is None:
             return []
         pages = site.root_page.get_descendants(inclusive=True).live()
-        return public_pages(pages).only("id", "url_path", "last_published_at").order_by("path")
-
-    def location(self, page):
-        return page.get_url(self.request)
-
-    def lastmod(self, page):
-        return page.last_published_at
+        return public_pages(pages).order_by("path").values_list("url_path", "last_published_at")
 
     def get_urls(self, page=1, site=None, protocol=None):
-        # Locations are relative; Django prefixes the scheme and the host the sitemap was requested on,
-        # as the pages' canonical links do.
-        return super().get_urls(page=page, site=site, protocol=protocol or self.request.scheme)
+        """Django's entries for one section, as its own get_urls makes them from location and lastmod, in
+        one pass over the rows (Django's asks this class for each of four attributes of every item).
+
+        Locations are relative; Django's scheme and host are those the sitemap was requested on, as the
+        pages' canonical links are."""
+        prefix = f"{self.get_protocol(protocol or self.request.scheme)}://{self.get_domain(site)}"
+        path = PageAddresses(self.request).path
+        urls = [
+            {
+                "item": row,
+                "location": prefix + path(row[0]),
+                "lastmod": row[1],
+                "changefreq": None,
+                "priority": "",
+                "alternates": [],
+            }
+            for row in self.section(page)
+        ]
+        # As Django's: the section's latest lastmod (its Last-Modified header), when every page has one.
+        lastmods = [url["lastmod"] for url in urls]
+        if lastmods and None not in lastmods:
+            self.latest_lastmod = max(lastmods)
+        return urls
+
+    def section(self, page):
+        """The rows of section `page`, as `self.paginator.page(page)` finds them, but without counting every
+        page of the site first: a section past the last is found empty (the same 404 from the view)."""
+        try:
+            number = int(page)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(f"That page number is not an integer: {page!r}") from None
+        if number < 1:
+            raise EmptyPage("That page number is less than 1")
+        if number * self.limit > MAX_OFFSET:  # past any database's last row, and more than it can take
+            raise EmptyPage("That page contains no results")
+        rows = list(self.items()[(number - 1) * self.limit : number * self.limit])
+        if not rows and number > 1:  # as Paginator: the first page may be empty, no other
+            raise EmptyPage("That page contains no results")
+        return rows
 
     def get_latest_lastmod(self):
         # Django's own asks every page for its lastmod: one aggregate instead.
@@ -55,12 +201,8 @@ def sitemaps(request):
 
 
 def sitemap_index(request):
-    from django.contrib.sitemaps.views import index
-
     return index(request, sitemaps=sitemaps(request), sitemap_url_name="sitemap-section")
 
 
 def sitemap_section(request, section):
-    from django.contrib.sitemaps.views import sitemap
-
-    return sitemap(request, sitemaps=sitemaps(request), section=section)
+    return sitemap(request, sitemaps=sitemaps(request), section=section, template_name=SitemapXML())

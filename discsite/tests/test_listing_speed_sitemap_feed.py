@@ -1,0 +1,242 @@
+"""The sitemap, the feed and the API list build their answers without page objects or the template
+language, and must answer exactly as Wagtail's and Django's own machinery would.
+
+Each shortcut is checked against what it stands for, on every seeded page: an upgrade of Wagtail or
+Django that changes their rules (a page's address, the sitemap template) fails here, loudly.
+"""
+
+import datetime
+import zoneinfo
+from unittest import mock
+
+import pytest
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import sitemap
+from django.contrib.sites.requests import RequestSite
+from django.db import connection
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import set_script_prefix
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from wagtail.models import Page, PageViewRestriction, Site
+
+from articles.factories import ArticlePageFactory, QuestionPageFactory
+from articles.models import HEALTH_PAGE_MODELS, QuestionPage
+from discsite.core.models import SiteSettings
+from discsite.feeds import FEED_LENGTH, FeedEntry, LatestHealthPagesFeed
+from discsite.sitemaps import PageAddresses, PageSitemap, SitemapXML, sitemap_section
+from experts.models import ExpertIndexPage
+
+pytestmark = pytest.mark.usefixtures("seeded")
+
+
+def get(host="testserver", path="/"):
+    return RequestFactory().get(path, HTTP_HOST=host)
+
+
+def assert_wagtails_addresses(request):
+    addresses = PageAddresses(request)
+    pages = list(Page.objects.order_by("path"))
+    assert len(pages) > 30
+    for page in pages:
+        assert addresses.path(page.url_path) == page.get_url(request), page.url_path
+
+
+# ---------------------------------------------------------------- page addresses
+
+
+def test_page_addresses_are_wagtails_for_every_page():
+    QuestionPageFactory(title="Ça va?", slug="ça-va")  # a unicode slug: Wagtail's own answer, percent-encoded
+    assert_wagtails_addresses(get())
+
+
+def test_page_addresses_are_wagtails_with_several_sites():
+    """Another site under this one's root (its pages are its own, with its root URL), and one sharing this
+    site's root (Wagtail prefers the requested one)."""
+    home = Site.objects.get(is_default_site=True).root_page
+    Site.objects.create(hostname="experts.example", root_page=ExpertIndexPage.objects.get(), port=80)
+    Site.objects.create(hostname="alias.example", root_page=home, port=80)
+    for host in ("testserver", "experts.example", "alias.example"):
+        assert_wagtails_addresses(get(host))
+
+
+def test_page_addresses_are_wagtails_without_the_trailing_slash(settings):
+    settings.WAGTAIL_APPEND_SLASH = False
+    with mock.patch("wagtail.models.pages.WAGTAIL_APPEND_SLASH", False):  # Wagtail reads it once, at import
+        assert_wagtails_addresses(get())
+
+
+def test_page_addresses_are_wagtails_under_a_script_prefix():
+    set_script_prefix("/site/")
+    try:
+        assert_wagtails_addresses(get())
+    finally:
+        set_script_prefix("/")
+
+
+# ---------------------------------------------------------------- the sitemap
+
+
+class PageByPageSitemap(Sitemap):
+    """The sitemap as Django and Wagtail make it: Django's own get_urls, each address from a page object."""
+
+    def __init__(self, request, limit):
+        self.request = request
+        self.limit = limit
+
+    def items(self):
+        return PageSitemap(self.request).items()
+
+    def location(self, row):
+        return Page(url_path=row[0]).get_url(self.request)
+
+    def lastmod(self, row):
+        return row[1]
+
+
+@pytest.mark.parametrize("limit", [1000, 10])
+def test_sitemap_sections_are_what_djangos_sitemap_view_and_template_write(monkeypatch, limit):
+    monkeypatch.setattr(PageSitemap, "limit", limit)
+    sections = PageByPageSitemap(get(), limit).paginator.num_pages
+    assert sections == (1 if limit == 1000 else 3)
+    for number in range(1, sections + 1):
+        request = get(path=f"/sitemap-pages.xml?p={number}")
+        ours = sitemap_section(request, "pages").render()
+        reference = sitemap(request, sitemaps={"pages": PageByPageSitemap(request, limit)}, section="pages").render()
+        assert ours.content == reference.content, number
+        assert ours["Last-Modified"] == reference["Last-Modified"]
+    for number in ("0", "-1", "x", "1.0", str(sections + 1), "9" * 30):
+        request = get(path=f"/sitemap-pages.xml?p={number}")
+        with pytest.raises(Http404) as ours:
+            sitemap_section(request, "pages")
+        with pytest.raises(Http404) as django:
+            sitemap(request, sitemaps={"pages": PageByPageSitemap(request, limit)}, section="pages")
+        assert str(ours.value) == str(django.value), number
+
+
+def test_sitemap_xml_writes_what_djangos_template_writes():
+    utc = datetime.UTC
+    urls = [
+        {
+            "location": "https://example.com/a/?x=1&y=<2>\"'",
+            "lastmod": datetime.datetime(2025, 1, 1, 23, 30, tzinfo=utc),  # the next day in Tokyo
+            "changefreq": "weekly",
+            "priority": "0.5",
+            "alternates": [{"lang_code": "fr", "location": "https://example.com/fr/a/?x=1&y=2"}],
+        },
+        {
+            "location": mark_safe("https://example.com/b/&amp;"),
+            "lastmod": datetime.date(999, 2, 3),
+            "changefreq": None,
+            "priority": "",
+            "alternates": [],
+        },
+        {
+            "location": "/c/",
+            "lastmod": datetime.datetime(2025, 6, 1, 0, 5),
+            "changefreq": "",
+            "priority": "",
+            "alternates": [],
+        },
+        {"location": "/d/", "lastmod": None, "changefreq": None, "priority": "", "alternates": []},
+    ]
+    request = get()
+    site_urls = PageSitemap(request).get_urls(page=1, site=RequestSite(request), protocol="https")
+    for zone in ("UTC", "Asia/Tokyo", "America/Los_Angeles"):
+        with timezone.override(zoneinfo.ZoneInfo(zone)):
+            for urlset in ([], urls, site_urls):
+                assert SitemapXML().render({"urlset": urlset}) == render_to_string("sitemap.xml", {"urlset": urlset})
+
+
+def test_a_sitemap_section_reads_only_its_own_rows():
+    """No count of the whole site, no page objects, no query per page: the section's rows, and the view
+    restrictions (kept per content version while serving; read afresh here, outside a request)."""
+    request = get(path="/sitemap-pages.xml")
+    Site.find_for_request(request)
+    Site.get_site_root_paths()
+    with CaptureQueriesContext(connection) as queries:
+        sitemap_section(request, "pages").render()
+    sql = [query["sql"] for query in queries]
+    assert len(sql) == 2, sql
+    assert "wagtailcore_pageviewrestriction" in sql[0]
+    assert "LIMIT 1000" in sql[1]
+
+
+# ---------------------------------------------------------------- the feed
+
+
+class PageObjectsFeed(LatestHealthPagesFeed):
+    """The feed as it was built from the pages themselves: each entry from the specific page."""
+
+    def items(self, request):
+        pages = (
+            Page.objects.live()
+            .public()
+            .type(*HEALTH_PAGE_MODELS)
+            .order_by("-first_published_at", "-pk")
+            .specific()[:FEED_LENGTH]
+        )
+        team = SiteSettings.load(request_or_site=request).editorial_team_name
+        return [
+            FeedEntry(
+                title=page.title,
+                link=request.build_absolute_uri(page.get_url(request)),
+                summary=page.summary,
+                author_name=page.author.display_name if page.author else team,
+                author_link=request.build_absolute_uri(page.author.get_url(request)) if page.author else None,
+                published=page.first_published_at,
+                updated=page.last_published_at or page.first_published_at,
+                categories=[tag.name for tag in page.tag_list],
+            )
+            for page in pages
+        ]
+
+
+def test_the_feed_is_what_the_pages_themselves_say():
+    hidden = QuestionPage.objects.live().order_by("-first_published_at").first()
+    PageViewRestriction.objects.create(page=hidden, restriction_type=PageViewRestriction.PASSWORD, password="x")
+    now = timezone.now()
+    author = QuestionPage.objects.live().first().author
+    for number in range(25):
+        (ArticlePageFactory if number % 4 == 0 else QuestionPageFactory)(
+            title=f"New page {number}",
+            first_published_at=now + datetime.timedelta(minutes=number),
+            last_published_at=None if number % 3 else now + datetime.timedelta(hours=number),
+            author=None if number % 8 == 0 else author,
+            tags=["treatment", "Back pain", f"Zebra {number}", "alpha"][: number % 5],
+        )
+    request = get(path="/feed/")
+    ours = LatestHealthPagesFeed()(request)
+    assert ours.content == PageObjectsFeed()(request).content
+    assert ours.content.count(b"<entry>") == FEED_LENGTH
+    assert hidden.title.encode() not in ours.content
+
+
+# ---------------------------------------------------------------- the API
+
+
+def test_api_html_urls_are_the_pages_full_urls(client, settings):
+    """Wagtail's `full_url`, which prefers no site, even with another site sharing the root."""
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "alias.example"]
+    Site.objects.create(hostname="alias.example", root_page=Site.objects.get(is_default_site=True).root_page, port=80)
+    for host in ("testserver", "alias.example"):
+        items, total = [], None
+        while total is None or len(items) < total:
+            data = client.get(f"/api/v2/pages/?offset={len(items)}", HTTP_HOST=host).json()
+            total = data["meta"]["total_count"]
+            items += data["items"]
+        pages = Page.objects.in_bulk([item["id"] for item in items])
+        assert len(pages) == total > 20
+        for item in items:
+            assert item["meta"]["html_url"] == pages[item["id"]].full_url
+
+
+def test_api_listing_reads_the_view_restrictions_once(client):
+    client.get("/api/v2/pages/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v2/pages/?type=articles.QuestionPage&fields=*").status_code == 200
+    restrictions = [query for query in queries if "wagtailcore_pageviewrestriction" in query["sql"]]
+    assert len(restrictions) == 1
