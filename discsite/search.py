@@ -35,7 +35,7 @@ from wagtail.search.query import And, Or, PlainText
 from wagtail.search.utils import normalise_query_string
 
 from articles.models import ArticlePage, QuestionPage, TopicPage
-from discsite.core.caching import public_pages, versioned
+from discsite.core.caching import digest, public_pages, versioned, versioned_result
 from discsite.core.listing import load_listing_cards, paginate
 from discsite.core.text import words
 from discsite.models import SearchSynonym
@@ -276,6 +276,55 @@ class Hit:
     type: SearchType
     snippet: str
 
+    @property
+    def pk(self):
+        return self.page.pk
+
+
+class Hits:
+    """The page of results shown, as the `cards` template tag reads a listing (core.listing.ListingCards):
+    each hit's identity (its page's id and live revision), and the hits themselves loaded, in one query,
+    only for the results whose rendered card is not kept."""
+
+    def __init__(self, identities, snippets):
+        self.identities = identities
+        self.snippets = snippets
+
+    def load(self, pks):
+        wanted = set(pks)
+        keys = [(pk, content_type) for pk, _revision, content_type in self.identities if pk in wanted]
+        return [
+            Hit(page=page, type=_search_type(page), snippet=self.snippets.get(page.pk, ""))
+            for page in load_specific(keys, for_cards=True)
+        ]
+
+    @cached_property
+    def hits(self):
+        return self.load([pk for pk, *_ in self.identities])
+
+    def __len__(self):
+        return len(self.identities)
+
+    def __iter__(self):
+        return iter(self.hits)
+
+    def __getitem__(self, index):
+        return self.hits[index]
+
+
+class OnePage:
+    """The keys of the one page of results shown, starting at `offset` in the ranking, standing in for the
+    whole ranking when it is paginated again (only that page's slice is ever read)."""
+
+    def __init__(self, offset, keys):
+        self.offset = offset
+        self.keys = keys
+
+    def __getitem__(self, key):
+        if isinstance(key, slice) and key.start == self.offset:
+            return self.keys
+        return []
+
 
 class KnownCount:
     """Search results whose total is already known (from the per-type counts), so paging costs no count query."""
@@ -291,15 +340,16 @@ class KnownCount:
         return self.results[key]
 
 
-def load_specific(pages):
-    """The specific page for each of `pages` (base Page objects), in order, in one query.
+def load_specific(keys, for_cards=False):
+    """The specific page for each of `keys` ((primary key, content type id) pairs), in order, in one query.
 
     Health pages come with their author and reviewer joined in; a topic with its tag. Only the
-    types among `pages` are joined: each costs the database several joins to plan.
+    types among `keys` are joined: each costs the database several joins to plan. `for_cards`: without
+    the bodies (when the snippets are already cut).
     """
-    present = {page.content_type_id for page in pages}
+    present = {kind for _pk, kind in keys}
     types = [kind.model for kind in SEARCH_TYPES.values() if _content_type_id(kind.model) in present]
-    return load_listing_cards([page.pk for page in pages], types)
+    return load_listing_cards([pk for pk, _kind in keys], types, for_cards=for_cards)
 
 
 def promotions_by_query_string():
@@ -397,23 +447,42 @@ class SiteSearch:
         return self
 
     def _search(self, search_query):
+        # What the ranking found for this query, type and page of results (the counts per type, the
+        # shown page's keys and their snippets) is kept per content version: ranking scores every
+        # match, thousands for an everyday word, and only a change readers could see changes it.
+        page_number = self.request.GET.get("page", "")
+        key = f"search:{digest(self.query, self.type, page_number)}"
+        outcome = versioned_result(key, lambda: self._rank(search_query))
+        self.counts = outcome["counts"]
+        results = paginate(self.request, KnownCount(OnePage(outcome["offset"], outcome["keys"]), outcome["total"]))
+        results.object_list = Hits(outcome["identities"], outcome["snippets"])
+        self.results = results
+        if results.number == 1:
+            self.promotions = self._promotions()
+
+    def _rank(self, search_query):
         pages = self.pages()
         # The public search's own ranking (discsite/search_backend.py), not Wagtail's search as the admin
         # uses it: one pass over the matches counts every type and lists the chosen one.
         found = ranked_search(search_query, pages, of_type=SEARCH_TYPES[self.type].model if self.type else None)
         by_content_type = found.facet("content_type_id")
-        for slug, search_type in SEARCH_TYPES.items():
-            self.counts[slug] = by_content_type.get(_content_type_id(search_type.model), 0)
-        total = self.counts[self.type] if self.type else sum(self.counts.values())
-        results = paginate(self.request, KnownCount(found, total))
+        counts = {
+            slug: by_content_type.get(_content_type_id(search_type.model), 0)
+            for slug, search_type in SEARCH_TYPES.items()
+        }
+        total = counts[self.type] if self.type else sum(counts.values())
+        # Paged by key: the one page of results shown is then loaded whole, in one query.
+        results = paginate(self.request, KnownCount(found.keys, total))
+        shown = load_specific(list(results.object_list))
         terms = self.expanded.terms
-        results.object_list = [
-            Hit(page=page, type=_search_type(page), snippet=snippet(page_text(page), terms))
-            for page in load_specific(list(results.object_list))
-        ]
-        self.results = results
-        if results.number == 1:
-            self.promotions = self._promotions()
+        return {
+            "counts": counts,
+            "total": total,
+            "offset": results.start_index() - 1 if shown else 0,
+            "keys": [(page.pk, page.content_type_id) for page in shown],
+            "identities": [(page.pk, page.live_revision_id, page.content_type_id) for page in shown],
+            "snippets": {page.pk: snippet(page_text(page), terms) for page in shown},
+        }
 
     def _promotions(self):
         """The editors' promoted results for the query (or, for a whole-query synonym, for any of its phrases)."""

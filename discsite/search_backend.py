@@ -36,29 +36,48 @@ def SearchBackend(params):
     return backend
 
 
-class Pages:
-    """The objects of `queryset` with the primary keys of `found` (search_index.Found), in that order:
-    a slice of them costs one query (two past the PostgreSQL candidates)."""
+class Keys:
+    """The (primary key, content type id) of each match `found` (search_index.Found) lists, best first:
+    sliced, free up to the matches ranked with the counts, and one query for a page of results past them."""
 
-    def __init__(self, queryset, found):
-        self.queryset, self.found = queryset, found
-
-    def count(self):
-        return self.found.total
+    def __init__(self, found):
+        self.found = found
 
     def __getitem__(self, key):
-        wanted = self.found.pks[key]
-        if self.found.more and (key.stop is None or key.stop > len(self.found.pks)):
-            wanted += self.found.more(max(key.start or 0, len(self.found.pks)), key.stop)
+        keys = self.found.keys[key]
+        if self.found.more and (key.stop is None or key.stop > len(self.found.keys)):
+            keys += self.found.more(max(key.start or 0, len(self.found.keys)), key.stop)
+        return keys
+
+
+class Pages:
+    """The objects of `queryset` that `keys` (Keys) list, in their order: a slice of them costs a query more."""
+
+    def __init__(self, queryset, keys):
+        self.queryset, self.keys = queryset, keys
+
+    def __getitem__(self, key):
+        wanted = [pk for pk, _kind in self.keys[key]]
         found = self.queryset.in_bulk(wanted) if wanted else {}
         return [found[pk] for pk in wanted if pk in found]
 
 
-class RankedResults:
-    """How many matches there are of each content type, and the matches listed (sliced) best first."""
+class PageKeys:
+    """The (primary key, content type id) of each page `pages` lists (another backend's results)."""
 
-    def __init__(self, counts, listed):
-        self.counts, self.listed = counts, listed
+    def __init__(self, pages):
+        self.pages = pages
+
+    def __getitem__(self, key):
+        return [(page.pk, page.content_type_id) for page in self.pages[key]]
+
+
+class RankedResults:
+    """How many matches there are of each content type, and the matches listed (sliced) best first:
+    as pages, or (`keys`) as their primary keys and content types, which a results page loads as it needs."""
+
+    def __init__(self, counts, listed, keys, total=None):
+        self.counts, self.listed, self.keys, self.total = counts, listed, keys, total
 
     def facet(self, field_name):
         if field_name != "content_type_id":
@@ -66,7 +85,7 @@ class RankedResults:
         return self.counts
 
     def count(self):
-        return self.listed.count()
+        return self.listed.count() if self.total is None else self.total
 
     def __getitem__(self, key):
         return self.listed[key]
@@ -78,6 +97,7 @@ def ranked_search(query, queryset, of_type=None):
     if settings.WAGTAILSEARCH_BACKENDS["default"]["BACKEND"] != __name__:
         found = get_search_backend().search(query, queryset)
         listed = get_search_backend().search(query, queryset.type(of_type)) if of_type else found
-        return RankedResults(dict(found.facet("content_type_id")), listed)
+        return RankedResults(dict(found.facet("content_type_id")), listed, PageKeys(listed))
     found = search_index.search(query, queryset, of_type)
-    return RankedResults(found.counts, Pages(queryset, found))
+    keys = Keys(found)
+    return RankedResults(found.counts, Pages(queryset, keys), keys, found.total)

@@ -8,7 +8,12 @@ table of `SQLiteFTSIndexEntry` (columns autocomplete, body, title; its rowid is 
 The public search matches and ranks those rows itself, through their models, because modelsearch's
 own search does not scale with the pages a query matches: on SQLite it runs the FTS5 match again
 for every candidate page, on PostgreSQL it ranks every match in full and matches again to count.
-Here, on SQLite, one query finds and ranks every match (FTS5's bm25). On PostgreSQL, one query
+Here, on SQLite, one query counts the matches of the searched pages by type (unranked: through the
+entries' index on content type and object id, each match's page looked up by key) and ranks by FTS5's
+bm25 alone, with no join per match, the best CANDIDATES; only those are then checked against the
+searched pages, and a page of results past the ones certainly best is ranked again as far as it goes
+(ranking every match costs little more than ranking the best, but joining or loading every ranked
+match cost more than the rest of a search). On PostgreSQL, one query
 finds the matches through the GIN index on `title || body` (migration 0006), counts them, and ranks
 in full only the best CANDIDATES by title (ranking every body costs more than the rest of a search);
 a page of results past them follows in title order. Either way a title match counts TITLE_WEIGHT
@@ -18,21 +23,20 @@ discsite/tests/test_search_backend.py checks this layout, and fails saying what 
 upgrade of Wagtail, modelsearch or Django changes it.
 """
 
-from collections import Counter
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections
-from django.db.models import BooleanField, Case, F, Func, IntegerField, TextField, When
+from django.db.models import BooleanField, Case, Count, Exists, F, Func, IntegerField, OuterRef, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from wagtail.search.models import IndexEntry
 from wagtail.search.query import And, Or, PlainText
 
 TITLE_WEIGHT = 4
-CANDIDATES = 200  # PostgreSQL: the best title matches, whose body is ranked too
+CANDIDATES = 200  # ranked with the counts (on PostgreSQL: the best title matches, whose body is ranked too)
 UNIFORM = [1.0, 1.0, 1.0, 1.0]  # PostgreSQL: ts_rank's weights, whatever labels the index gave the words
 
 
@@ -40,8 +44,12 @@ UNIFORM = [1.0, 1.0, 1.0, 1.0]  # PostgreSQL: ts_rank's weights, whatever labels
 class Found:
     counts: dict  # content type id -> how many of its objects match
     total: int  # how many are listed
-    pks: list  # the listed matches' primary keys, best first (on PostgreSQL, the best CANDIDATES)
-    more: object = None  # PostgreSQL: (start, stop) -> the primary keys listed there, past the candidates
+    keys: list  # the first listed matches, best first, as (primary key, content type id): all, or the best ones
+    more: object = None  # (start, stop) -> the keys listed there, past `keys` (when they are not all)
+
+    @property
+    def pks(self):
+        return [pk for pk, _kind in self.keys]
 
 
 def boolean_query(query, quote, and_, or_):
@@ -92,21 +100,76 @@ def search(query, queryset, of_type=None):
 def sqlite_search(query, queryset, wanted, listed):
     from wagtail.search.models import SQLiteFTSIndexEntry  # defined only on SQLite
 
-    # The model's table, quoted; the query a parameter.
-    table = connections[queryset.db].ops.quote_name(SQLiteFTSIndexEntry._meta.db_table)
-    match = RawSQL(f"{table} MATCH %s", [fts5_query(query)], output_field=BooleanField())  # noqa: S611
-    # One weight per column (autocomplete, body, title); bm25 is lower for a better match.
-    score = RawSQL(f"bm25({table}, 0, 1, %s)", [TITLE_WEIGHT])  # noqa: S611
-    text_pks = queryset.order_by().annotate(text_pk=Cast("pk", TextField())).values("text_pk")
-    rows = (
-        SQLiteFTSIndexEntry.objects.using(queryset.db)
-        .filter(match, index_entry__content_type_id__in=wanted, index_entry__object_id__in=text_pks)
-        .order_by(score, Cast("index_entry__object_id", IntegerField()).desc())
-        .values_list("index_entry__object_id", "index_entry__content_type_id")
-    )
-    to_python = queryset.model._meta.pk.to_python
-    pks = [to_python(pk) for pk, content_type in rows if content_type in listed]
-    return Found(dict(Counter(content_type for _pk, content_type in rows)), len(pks), pks)
+    db = queryset.db
+    quote = connections[db].ops.quote_name
+    fts = quote(SQLiteFTSIndexEntry._meta.db_table)
+    entry_id = f"{quote(IndexEntry._meta.db_table)}.{quote(IndexEntry._meta.pk.column)}"
+    match = fts5_query(query)
+    entries = IndexEntry.objects.using(db)
+    searched = queryset.order_by()
+
+    def of_searched_pages(found):
+        """The entries `found` of the searched pages (live, public): each looked up by its page's key."""
+        return found.annotate(page=Cast("object_id", IntegerField())).filter(
+            Exists(searched.filter(pk=OuterRef("page")))
+        )
+
+    # Every match counted by type, unranked. (The entries are read through their index on content type and
+    # object id, which holds every column needed here.)
+    matching = f"{entry_id} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)"  # noqa: S608
+    matching = RawSQL(matching, [match], BooleanField())  # noqa: S611
+    counted = of_searched_pages(entries.filter(matching, content_type_id__in=wanted))
+    counted = sql_and_params(counted.values("content_type_id").annotate(matches=Count("pk")).order_by())
+    # The best matches (bm25 is lower for a better one; a weight per column: autocomplete, body, title),
+    # ranked by FTS5 alone, then those of the searched pages among them.
+    if listed == wanted:
+        of_listed, of_listed_params = "", []
+    else:
+        of_listed, of_listed_params = sql_and_params(entries.filter(content_type_id__in=listed).values("pk"))
+        # `+rowid`: each match is checked against the listed types' entries (FTS5 would look every one up).
+        of_listed = f"AND +{fts}.rowid IN ({of_listed})"
+    best = f"""
+        SELECT rowid AS entry, bm25({fts}, 0, 1, %s) AS score FROM {fts}
+        WHERE {fts} MATCH %s {of_listed} ORDER BY score LIMIT %s
+    """  # noqa: S608
+    in_best = RawSQL(f"{entry_id} IN (SELECT entry FROM best)", [], BooleanField())  # noqa: S611, S608
+    shown = of_searched_pages(entries.filter(in_best, content_type_id__in=listed))
+    shown = sql_and_params(shown.values_list("pk", "page", "content_type_id"))
+
+    def ranked(limit, count=False):
+        """The best `limit` matches, those of the searched pages among them best first (as many as are
+        certainly the best: past the last match's score there may be others as good), and the counts."""
+        parts = ["SELECT 1, entry, score, NULL FROM best", f"SELECT 2, * FROM ({shown[0]})"]  # noqa: S608
+        params = [TITLE_WEIGHT, match, *of_listed_params, limit, *shown[1]]
+        if count:
+            parts.append(f"SELECT 0, *, NULL FROM ({counted[0]})")  # noqa: S608
+            params += counted[1]
+        with connections[db].cursor() as cursor:
+            cursor.execute(f"WITH best AS MATERIALIZED ({best}) {' UNION ALL '.join(parts)}", params)
+            rows = cursor.fetchall()
+        counts = {kind: matches for part, kind, matches, _none in rows if part == 0}
+        scores = {entry: score for part, entry, score, _none in rows if part == 1}
+        listed_pages = sorted((scores[entry], -page, page, kind) for part, entry, page, kind in rows if part == 2)
+        if len(scores) == limit:  # more may follow as good as the last: only those better are certain
+            last = max(scores.values())
+            listed_pages = [row for row in listed_pages if row[0] < last]
+        return counts, [(page, kind) for _score, _order, page, kind in listed_pages], len(scores) < limit
+
+    counts, pks, complete = ranked(CANDIDATES, count=True)
+    total = sum(counts.get(kind, 0) for kind in listed)
+    if complete or len(pks) >= total:
+        return Found(counts, total, pks)
+
+    def more(start, stop):
+        """The pages listed from `start` to `stop`, past the candidates: ranked again, as far as `stop`."""
+        limit = 2 * max(CANDIDATES, stop or total)
+        while True:
+            _counts, pks, complete = ranked(limit)
+            if complete or (stop is not None and len(pks) >= stop):
+                return pks[start:stop]
+            limit *= 4
+
+    return Found(counts, total, pks, more)
 
 
 def postgres_search(query, queryset, wanted, listed):
@@ -144,7 +207,7 @@ def postgres_search(query, queryset, wanted, listed):
         best AS (SELECT * FROM matches WHERE kind = ANY(%s) ORDER BY title_rank DESC, page DESC LIMIT %s)
         SELECT kind, count(*)::float8, NULL::integer FROM matches GROUP BY kind
         UNION ALL
-        SELECT NULL, %s * best.title_rank + ts_rank(%s::float4[], entry.body, (SELECT {to_tsquery})), best.page
+        SELECT best.kind, %s * best.title_rank + ts_rank(%s::float4[], entry.body, (SELECT {to_tsquery})), best.page
         FROM best JOIN {entries} entry ON entry.id = best.entry
     """  # noqa: S608
     params = [*matched_params, listed, CANDIDATES, TITLE_WEIGHT, UNIFORM, *to_tsquery_params, tsquery(query)]
@@ -152,13 +215,13 @@ def postgres_search(query, queryset, wanted, listed):
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     counts = {kind: int(count) for kind, count, page in rows if page is None}
-    best = sorted(((rank, page) for _kind, rank, page in rows if page is not None), reverse=True)
+    best = sorted(((rank, page, kind) for kind, rank, page in rows if page is not None), reverse=True)
     total = sum(counts.get(kind, 0) for kind in listed)
     if total <= CANDIDATES:
-        return Found(counts, total, [page for _rank, page in best])
+        return Found(counts, total, [(page, kind) for _rank, page, kind in best])
 
     def more(start, stop):
         """The pages listed from `start` to `stop`, past the candidates: in title order."""
-        return list(matches(listed).order_by("-title_rank", "-page").values_list("page", flat=True)[start:stop])
+        return list(matches(listed).order_by("-title_rank", "-page").values_list("page", "kind")[start:stop])
 
-    return Found(counts, total, [page for _rank, page in best], more)
+    return Found(counts, total, [(page, kind) for _rank, page, kind in best], more)

@@ -128,6 +128,12 @@ def versioned(name, produce):
     return value
 
 
+def versioned_result(name, produce):
+    """`produce()`, a page's query result kept like a rendered fragment: per content version (`versioned`),
+    and not at all when the fragment cache is off (so that tests measure what rendering really costs)."""
+    return versioned(name, produce) if fragment_cache_enabled() else produce()
+
+
 def restricted_paths():
     """The tree paths of pages with a view restriction (their subtrees are not public), per content version."""
     return versioned(

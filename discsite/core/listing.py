@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 from wagtail.models import Page
 
-from .caching import versioned
+from .caching import versioned_result
 
 LISTING_PAGE_SIZE = 12
 
@@ -54,7 +54,7 @@ def paginate_cards(request, ordered, models, counted=None, count_key=None, per_p
     rows = ordered.values_list("pk", "live_revision_id")
     count = (counted if counted is not None else ordered).count
     if count_key is not None:
-        count = functools.partial(versioned, f"listing-count:{count_key}", count)
+        count = functools.partial(versioned_result, f"listing-count:{count_key}", count)
     listing = paginate(request, Counted(rows, count), per_page)
     listing.object_list = ListingCards(list(listing.object_list), models)
     return listing

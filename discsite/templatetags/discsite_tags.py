@@ -240,7 +240,10 @@ def cards(context, items, template_name, item_name="item", **options):
         with context.push(**{item_name: item}, **options):
             return str(template_object.render(context))
 
-    if not _fragments_kept(context):
+    request = context.get("request")
+    # Kept for the search's results too (no Wagtail page): their keys are bounded by the pages, the
+    # templates and the search words, as the search's own kept results are (discsite.search).
+    if request is None or getattr(request, "is_preview", False) or not fragment_cache_enabled():
         return _rendered("".join(render(item) for item in items))
     identities = getattr(items, "identities", None)
     if identities is None:
@@ -248,7 +251,6 @@ def cards(context, items, template_name, item_name="item", **options):
         identities = [item.revision_identity() for item in items]
     if not identities:
         return ""
-    request = context["request"]
     option_parts = sorted(options.items())
 
     keys = {

@@ -20,9 +20,9 @@ pytestmark = pytest.mark.usefixtures("seeded")
 BUDGET = 12
 # What a cold request fills, once per content version and server process: the site and its
 # home page (2), the section page under home (2), the site's root paths, the view restrictions,
-# the settings and the clinically reviewed safety-net texts (1 each), a listing's count (1), and
-# the content types Django keeps per process (1 more, at most).
-COLD_EXTRA = 10
+# the settings and the clinically reviewed safety-net texts (1 each), and the content types
+# Django keeps per process (1 more, at most).
+COLD_EXTRA = 9
 
 URLS = {
     "home": "/",

@@ -9,12 +9,12 @@ from collections import Counter
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search.backends import get_search_backend
 from wagtail.search.models import IndexEntry
 from wagtail.search.query import And, Or, PlainText
 
-from articles.factories import ArticlePageFactory
+from articles.factories import ArticlePageFactory, QuestionPageFactory
 from articles.models import ArticlePage, QuestionPage
 from discsite import search_backend, search_index
 from discsite.search_backend import ranked_search
@@ -138,9 +138,49 @@ def test_one_query_counts_and_ranks_and_one_more_loads_each_page_of_results(djan
         assert sum(results.facet("content_type_id").values()) == results.count() > 10
     with django_assert_num_queries(1):
         assert len(results[0:4]) == 4
-    # Past the candidates PostgreSQL ranks in full, the pages that follow them in title order cost one more.
-    with django_assert_num_queries(1 if connection.vendor == "sqlite" else 2):
+    # Past the candidates ranked with the counts, the pages that follow cost one more: ranked again as far as
+    # they go on SQLite, in title order on PostgreSQL.
+    with django_assert_num_queries(2):
         assert len(results[6:10]) == 4
+    # Their keys alone (what the results page loads its cards from) cost nothing more within the candidates.
+    first = [(page.pk, page.content_type_id) for page in results[0:4]]
+    with django_assert_num_queries(0):
+        assert results.keys[0:4] == first
+
+
+def test_pages_readers_may_not_see_are_neither_listed_nor_counted(monkeypatch):
+    """Drafts, unpublished pages and pages under a view restriction match the words but are never
+    listed, on any page of results, nor counted, however many of them rank above the pages shown."""
+    monkeypatch.setattr(search_index, "CANDIDATES", 3)
+    shown = [ArticlePageFactory(title=f"Numbat article {n}", slug=f"numbat-{n}") for n in range(4)]
+    # The same words as the pages shown, newer: they would be listed first if they were not hidden.
+    hidden = [ArticlePageFactory(title=f"Numbat article {n}", slug=f"numbat-draft-{n}", live=False) for n in range(4)]
+    unpublished = ArticlePageFactory(title="Numbat article 9", slug="numbat-gone")
+    unpublished.unpublish()
+    restricted = ArticlePageFactory(title="Numbat article 8", slug="numbat-private")
+    PageViewRestriction.objects.create(page=restricted, restriction_type=PageViewRestriction.PASSWORD, password="x")
+    hidden += [unpublished, restricted]
+    for of_type in (None, ArticlePage):
+        results = ranked_search(PlainText("numbat"), pages(), of_type=of_type)
+        assert results.count() == len(shown)
+        assert results.facet("content_type_id") == {ContentType.objects.get_for_model(ArticlePage).pk: len(shown)}
+        listed = [page.pk for start in range(0, 6, 2) for page in results[start : start + 2]]
+        assert sorted(listed) == sorted(page.pk for page in shown)
+        assert not {page.pk for page in hidden} & {pk for pk, _kind in results.keys[0:100]}
+
+
+@pytest.mark.parametrize("candidates", [1, 3, 7, 200])
+def test_equal_matches_are_listed_newest_first_across_the_candidates(monkeypatch, candidates):
+    """Pages with the same words score the same: whatever the number ranked with the counts, each page of
+    results follows on from the last, newest first, as if every match were ranked at once."""
+    monkeypatch.setattr(search_index, "CANDIDATES", candidates)
+    twins = [ArticlePageFactory(title="Echidna twin", slug=f"echidna-{n}", summary="Same.") for n in range(9)]
+    other = QuestionPageFactory(title="Echidna question", summary="Echidna echidna echidna.")
+    for of_type, expected in ((ArticlePage, twins), (QuestionPage, [other])):
+        results = ranked_search(PlainText("echidna"), pages(), of_type=of_type)
+        paged = [page.pk for start in range(0, 10, 4) for page in results[start : start + 4]]
+        assert paged == sorted((page.pk for page in expected), reverse=True)
+        assert results.count() == len(expected)
 
 
 def test_on_another_backend_the_public_search_searches_as_that_backend_does(settings):
