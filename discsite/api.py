@@ -33,13 +33,18 @@ from wagtail.images.api.v2.views import ImagesAPIViewSet
 
 from articles.serializers import TagNamesField
 from discsite import media_access
-from discsite.core.caching import EVERY_QUERY_PARAMETER, cacheable
+from discsite.core.caching import EVERY_QUERY_PARAMETER, cacheable, digest, versioned_result
+from discsite.core.listing import Counted
 from discsite.core.text import words
 from discsite.search import clean_query
 
 # Fields that read another table, prefetched for a whole listing page when they are requested
 # (`locale` and `alias_of` are Wagtail's own, shown with `fields=*`).
 RELATED_FIELDS = ("author", "reviewed_by", "tags", "tag", "photo", "audio", "locale", "alias_of")
+
+
+# Parameters that choose which slice of a listing is shown, or which fields: not what is counted.
+NOT_FILTERS = {"offset", "limit", "fields"}
 
 
 class BoundedPagination(WagtailPagination):
@@ -50,7 +55,12 @@ class BoundedPagination(WagtailPagination):
     """
 
     def paginate_queryset(self, queryset, request, view=None):
-        page = super().paginate_queryset(queryset, request, view)  # validates offset and limit
+        # The total is kept per content version for the listing's filters (counting every matching
+        # page is most of a listing's cost on a large site); which slice is shown does not change it.
+        filters = sorted((name, value) for name, value in request.GET.items() if name not in NOT_FILTERS)
+        key = f"api-count:{digest(request.get_host(), request.path, filters)}"
+        counted = Counted(queryset, lambda: versioned_result(key, queryset.count))
+        page = super().paginate_queryset(counted, request, view)  # validates offset and limit
         if int(request.GET.get("offset", 0)) >= self.total_count:
             return []
         return page

@@ -12,7 +12,9 @@ thousand pages, so what is done per page is kept to the least: no page object is
 for a row (PageAddresses finds the address from the row's url_path, as Wagtail would;
 the feed uses it too), and the section is written by SitemapXML rather than by Django's
 template language, byte for byte as Django's sitemap.xml template writes it. A section
-reads its own rows and nothing else: not a count of the whole site first.
+reads its own rows and nothing else: not a count of the whole site first. A section's rows, and the
+index's count and latest date, are kept per content version (versioned_result, as a listing's count):
+reading and converting a thousand rows is most of a section's cost.
 """
 
 import html
@@ -22,14 +24,15 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import index, sitemap
-from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Max
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page, Site
 
-from discsite.core.caching import public_pages
+from discsite.core.caching import digest, public_pages, versioned_result
+from discsite.core.listing import Counted
 
 # The rest of a url_path (below its site's root) that reverse() writes as it is: ASCII
 # letters, digits, "-" and "_", one segment after another, each followed by a slash.
@@ -183,17 +186,30 @@ class PageSitemap(Sitemap):
             raise EmptyPage("That page number is less than 1")
         if number * self.limit > MAX_OFFSET:  # past any database's last row, and more than it can take
             raise EmptyPage("That page contains no results")
-        rows = list(self.items()[(number - 1) * self.limit : number * self.limit])
+        start = (number - 1) * self.limit
+        rows = self.kept(f"section:{number}", lambda: list(self.items()[start : start + self.limit]))
         if not rows and number > 1:  # as Paginator: the first page may be empty, no other
             raise EmptyPage("That page contains no results")
         return rows
+
+    def kept(self, name, produce):
+        """`produce()`, kept per content version for this host's sitemap (see the module docstring)."""
+        return versioned_result(f"sitemap:{digest(self.request.get_host(), name)}", produce)
+
+    @property
+    def paginator(self):
+        """Django's, with the count of pages kept (the index asks it how many sections there are)."""
+        items = self.items()
+        if not hasattr(items, "count") or isinstance(items, list):  # no site: nothing listed
+            return Paginator(items, self.limit)
+        return Paginator(Counted(items, lambda: self.kept("count", items.count)), self.limit)
 
     def get_latest_lastmod(self):
         # Django's own asks every page for its lastmod: one aggregate instead.
         items = self.items()
         if not hasattr(items, "aggregate"):  # no site: nothing listed
             return None
-        return items.order_by().aggregate(latest=Max("last_published_at"))["latest"]
+        return self.kept("latest", lambda: items.order_by().aggregate(latest=Max("last_published_at"))["latest"])
 
 
 def sitemaps(request):
