@@ -369,6 +369,16 @@ def table(result):
             f"- importing one source document ({len(imports)} files of fixtures/sources/, 3 times each, rolled "
             f"back): median {median * 1000:.0f} ms, slowest {max(imports[slowest]) * 1000:.0f} ms ({slowest})"
         )
+    burst = result.get("publishing_burst")
+    if burst:
+        lines.append(
+            f"- publishing burst ({burst['publishes']} answers and articles published one after another, "
+            f"{burst['reader_requests']} reader requests between them over {burst['sample_urls']} URLs, in one "
+            f"process): page cache hit rate {burst['page_cache_hit_rate']:.0%}, fragment hit rate "
+            f"{burst['fragment_hit_rate']:.0%} of {burst['fragment_lookups']:,} lookups; a request the page cache "
+            f"did not answer: median {burst['miss_median_ms']} ms, p95 {burst['miss_p95_ms']} ms; stale after a "
+            f"publish: {len(burst['stale_after_publish'])}"
+        )
     lines += [f"- {note}" for note in result["notes"]]
     return "\n".join(lines)
 
@@ -449,6 +459,8 @@ def main():
             imports = probe(
                 target, "imports", env=site_env(target, settings="discsite.settings.production", **production)
             )
+            # A publishing burst among readers (bench/probe.py burst), every publication rolled back.
+            burst = probe(target, "burst", env=site_env(target, settings="discsite.settings.production", **production))
             result = {
                 "database": target.label,
                 "pages": args.pages,
@@ -459,6 +471,7 @@ def main():
                 "notes": notes,
                 "search_latency": latency,
                 "import_seconds": imports,
+                "publishing_burst": burst,
             }
             results.append(result)
             say("")
