@@ -36,7 +36,7 @@ from wagtail.search.utils import normalise_query_string
 
 from articles.models import ArticlePage, QuestionPage, TopicPage
 from discsite.core.caching import digest, public_pages, versioned, versioned_result
-from discsite.core.listing import load_listing_cards, paginate
+from discsite.core.listing import ListingCards, load_listing_cards, paginate
 from discsite.core.text import words
 from discsite.models import SearchSynonym
 from discsite.search_backend import ranked_search
@@ -281,13 +281,13 @@ class Hit:
         return self.page.pk
 
 
-class Hits:
-    """The page of results shown, as the `cards` template tag reads a listing (core.listing.ListingCards):
-    each hit's identity (its page's id and live revision), and the hits themselves loaded, in one query,
-    only for the results whose rendered card is not kept."""
+class Hits(ListingCards):
+    """The page of results shown, read by the `cards` template tag as a listing's cards are: each hit's
+    identity (its page's id, live revision and content type), and the hits themselves loaded, in one
+    query, only for the results whose rendered card is not kept."""
 
     def __init__(self, identities, snippets):
-        self.identities = identities
+        super().__init__(identities, models=None)
         self.snippets = snippets
 
     def load(self, pks):
@@ -297,19 +297,6 @@ class Hits:
             Hit(page=page, type=_search_type(page), snippet=self.snippets.get(page.pk, ""))
             for page in load_specific(keys, for_cards=True)
         ]
-
-    @cached_property
-    def hits(self):
-        return self.load([pk for pk, *_ in self.identities])
-
-    def __len__(self):
-        return len(self.identities)
-
-    def __iter__(self):
-        return iter(self.hits)
-
-    def __getitem__(self, index):
-        return self.hits[index]
 
 
 class OnePage:

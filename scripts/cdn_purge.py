@@ -245,9 +245,9 @@ def probe_setup(marker, log_path):
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection
-    from ops_probe import ensure_roles, out_of_review
+    from ops_probe import answer_form, ensure_roles, out_of_review
     from wagtail.models import Page, Site
-    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+    from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
     from articles.models import QuestionPage
     from experts.models import ExpertPage
@@ -282,31 +282,11 @@ def probe_setup(marker, log_path):
         raise SystemExit("no live question page with a plain body, a topic and another expert as its author")
     out_of_review(page)
     title = re.sub(r"(?: \[[\w-]+\])+$", "", page.title)  # without the markers of earlier runs
-    data = {
-        "title": f"{title} {marker}",
-        "slug": page.slug,
-        "summary": page.summary,
-        "body": streamfield(
-            [("paragraph", rich_text(block.value.source, features=["bold", "italic", "link"])) for block in page.body]
-        ),
-        "tags": ", ".join(f'"{tag.name}"' for tag in page.tags.all()),
-        "author": str(page.author_id),
-        "source_name": page.source_name,
-        "source_url": page.source_url,
-        "source_updated_on": page.source_updated_on.isoformat() if page.source_updated_on else "",
-        "sponsor_disclosure": page.sponsor_disclosure,
-        "audio": str(page.audio_id or ""),
-        "audio_duration": page.audio_duration,
-        "pinned_voices": inline_formset([]),
-        "comments": inline_formset([]),
-        "seo_title": page.seo_title,
-        "search_description": page.search_description,
-        "go_live_at": "",
-        "expire_at": "",
-        "action-submit": "Submit to Clinical review",
-    }
-    if page.is_sponsored:
-        data["is_sponsored"] = "on"
+    body = streamfield(
+        [("paragraph", rich_text(block.value.source, features=["bold", "italic", "link"])) for block in page.body]
+    )
+    data = answer_form(page, title=f"{title} {marker}", summary=page.summary, body=body)
+    data["action-submit"] = "Submit to Clinical review"
     listed_on = [listing.url for listing in page.listed_on()]
     unrelated = (
         ExpertPage.objects.live()

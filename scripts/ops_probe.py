@@ -106,17 +106,28 @@ def edit_form(page, marker):
     Built from the live page (what the seed published), not from earlier runs' drafts, so that each
     run's markers appear only in that run's saves.
     """
-    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+    from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
     paragraph = rich_text(
         f"<p>{marker} This answer was rewritten by the fault script while the database restarted.</p>",
         features=PARAGRAPH_FEATURES,
     )
+    body = streamfield([("paragraph", paragraph)])
+    return nested_form_data(
+        answer_form(page, title=f"{page.title} {marker}", summary=f"{marker} {page.summary}", body=body)
+    )
+
+
+def answer_form(page, *, title, summary, body):
+    """An expert answer's edit form as the admin posts it (before nesting): `page`'s own values, with the
+    given title, summary and body (a streamfield of wagtail.test.utils.form_data)."""
+    from wagtail.test.utils.form_data import inline_formset
+
     data = {
-        "title": f"{page.title} {marker}",
+        "title": title,
         "slug": page.slug,
-        "summary": f"{marker} {page.summary}",
-        "body": streamfield([("paragraph", paragraph)]),
+        "summary": summary,
+        "body": body,
         "tags": ", ".join(f'"{tag.name}"' for tag in page.tags.all()),
         "author": str(page.author_id or ""),
         "source_name": page.source_name,
@@ -134,7 +145,7 @@ def edit_form(page, marker):
     }
     if page.is_sponsored:
         data["is_sponsored"] = "on"
-    return nested_form_data(data)
+    return data
 
 
 def check_edits(page_id, markers):

@@ -255,6 +255,11 @@ class BasePage(PublishGateMixin, Page):
         }
 
 
+# Newest first, for a listing: by first publication, then by id (the base page's, as the index on
+# first_published_at holds it), so that pages published in the same instant keep one order.
+NEWEST_FIRST = ("-first_published_at", "-id")
+
+
 class IndexPage(BasePage):
     """A singleton listing page with an introduction; children are paginated."""
 
@@ -291,21 +296,18 @@ class IndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # Its live children, as the types it may have (a query per page of cards, whatever the types).
-        # Paged by Wagtail's `child_of`, a LIKE on the tree path, so that the database reads the order's
-        # index (first_published_at, id) backwards and stops after one page (SQLite answers no LIKE from
-        # an index); counted as a range of tree paths, which the path's index answers, once per content
-        # version (see core.listing).
-        ordered = Page.objects.child_of(self).live().order_by(*self.listing_order)
-        counted = Page.objects.filter(children_of(self)).live()
+        # Its live children, as the types it may have (a query per page of cards, whatever the types),
+        # found as a range of tree paths, which the path's index answers (counted so once per content
+        # version: see core.listing). Newest first, they are paged by Wagtail's `child_of` instead, a LIKE
+        # on the tree path, so that the database reads the index on first_published_at backwards and
+        # stops after one page rather than sorting every child (SQLite answers no LIKE from an index).
+        children = Page.objects.filter(children_of(self)).live()
+        by_date = self.listing_order == NEWEST_FIRST
+        ordered = (Page.objects.child_of(self).live() if by_date else children).order_by(*self.listing_order)
+        counted = children
         models = self.allowed_subpage_models()
         context["items"] = paginate_cards(request, ordered, models, counted=counted, count_key=f"children:{self.pk}")
         return context
-
-
-# Newest first, for a listing: by first publication, then by id (the base page's, as the index on
-# first_published_at holds it), so that pages published in the same instant keep one order.
-NEWEST_FIRST = ("-first_published_at", "-id")
 
 
 @register_setting(icon="cog")
