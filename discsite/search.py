@@ -36,7 +36,7 @@ from wagtail.search.utils import normalise_query_string
 
 from articles.models import ArticlePage, QuestionPage, TopicPage
 from discsite.core.caching import digest, public_pages, versioned, versioned_result
-from discsite.core.listing import ListingCards, load_listing_cards, paginate
+from discsite.core.listing import Counted, ListingCards, load_listing_cards, paginate
 from discsite.core.text import words
 from discsite.models import SearchSynonym
 from discsite.search_backend import ranked_search
@@ -313,20 +313,6 @@ class OnePage:
         return []
 
 
-class KnownCount:
-    """Search results whose total is already known (from the per-type counts), so paging costs no count query."""
-
-    def __init__(self, results, count):
-        self.results = results
-        self.total = count
-
-    def __len__(self):
-        return self.total
-
-    def __getitem__(self, key):
-        return self.results[key]
-
-
 def load_specific(keys, for_cards=False):
     """The specific page for each of `keys` ((primary key, content type id) pairs), in order, in one query.
 
@@ -441,7 +427,8 @@ class SiteSearch:
         key = f"search:{digest(self.query, self.type, page_number)}"
         outcome = versioned_result(key, lambda: self._rank(search_query))
         self.counts = outcome["counts"]
-        results = paginate(self.request, KnownCount(OnePage(outcome["offset"], outcome["keys"]), outcome["total"]))
+        shown = OnePage(outcome["offset"], outcome["keys"])
+        results = paginate(self.request, Counted(shown, lambda: outcome["total"]))
         results.object_list = Hits(outcome["identities"], outcome["snippets"])
         self.results = results
         if results.number == 1:
@@ -459,7 +446,7 @@ class SiteSearch:
         }
         total = counts[self.type] if self.type else sum(counts.values())
         # Paged by key: the one page of results shown is then loaded whole, in one query.
-        results = paginate(self.request, KnownCount(found.keys, total))
+        results = paginate(self.request, Counted(found.keys, lambda: total))
         shown = load_specific(list(results.object_list))
         terms = self.expanded.terms
         return {

@@ -30,7 +30,8 @@ def paginate(request, queryset, per_page=LISTING_PAGE_SIZE):
 
 class Counted:
     """Rows to page through whose count is known apart from them: `count` is a function, such as a
-    count kept per content version, or a query of the same rows the database answers faster."""
+    count kept per content version, a query of the same rows the database answers faster, or a total
+    already known (a search's, from its counts per type)."""
 
     def __init__(self, rows, count):
         self.rows = rows

@@ -157,13 +157,14 @@ def canonical_url(context, page=None):
     return request.build_absolute_uri(path) if path else ""
 
 
-def _fragments_kept(context):
-    """Whether rendered fragments may be kept for this render: a Wagtail page's, not a preview's. (Other
-    views, such as search and error pages, have unbounded keys and a page cache of their own.)"""
+def _fragments_kept(context, pages_only=True):
+    """Whether rendered fragments may be kept for this render: not a preview's and, unless `pages_only` is
+    false, only a Wagtail page's (other views, such as search and error pages, would key fragments by
+    their whole query; they have a page cache of their own)."""
     request = context.get("request")
     return (
         request is not None
-        and context.get("page") is not None
+        and (context.get("page") is not None or not pages_only)
         and not getattr(request, "is_preview", False)
         and fragment_cache_enabled()
     )
@@ -240,11 +241,11 @@ def cards(context, items, template_name, item_name="item", **options):
         with context.push(**{item_name: item}, **options):
             return str(template_object.render(context))
 
-    request = context.get("request")
     # Kept for the search's results too (no Wagtail page): their keys are bounded by the pages, the
     # templates and the search words, as the search's own kept results are (discsite.search).
-    if request is None or getattr(request, "is_preview", False) or not fragment_cache_enabled():
+    if not _fragments_kept(context, pages_only=False):
         return _rendered("".join(render(item) for item in items))
+    request = context["request"]
     identities = getattr(items, "identities", None)
     if identities is None:
         items = list(items)
