@@ -503,6 +503,48 @@ def test_no_route_makes_unapproved_content_live(roles, role, route):
         raise AssertionError(f"a copy went live: {copied}")
 
 
+def test_a_preview_of_unapproved_text_is_never_kept_for_readers(roles, caches_on):
+    """A preview is the live page's own object (the same id and live revision) rendered with a draft's
+    content: were it kept like the live page's own content, readers would get the draft. The editor
+    previews unapproved text and views the draft revision before any reader asks; readers, with every
+    cache on, then get the approved page, rendered and as kept."""
+    page = live_reviewed_page(roles)
+    # Readers on the site's own host name: Wagtail renders a preview as a request to that host, so a
+    # preview kept like a page would be under the readers' keys.
+    host = page.get_site().hostname
+    reader = Client(HTTP_HOST=host)
+    editor = signed_in(roles["editor"])
+    preview_url = f"/admin/pages/{page.pk}/edit/preview/"
+    editor.post(preview_url, edit_form_data(page, summary=UNAPPROVED))
+    assert UNAPPROVED in editor.get(preview_url).content.decode()  # the preview did render the draft
+    editor.post(edit_url(page), edit_form_data(page, summary=UNAPPROVED))  # saved as a draft
+    draft = fresh(page).get_latest_revision()
+    assert UNAPPROVED in editor.get(f"/admin/pages/{page.pk}/revisions/{draft.pk}/view/").content.decode()
+    past_the_page_cache = Client(HTTP_HOST=host)
+    past_the_page_cache.cookies["sessionid"] = "no-such-session"  # rendered from the kept fragments
+    for client in (reader, past_the_page_cache):
+        assert UNAPPROVED not in client.get(page.url).content.decode()
+    assert_readers_never_see_unapproved_text(page)
+
+
+READER_LISTINGS = ["/", "/questions/", "/topics/", "/search/?q=disc", "/feed/"]
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.__name__.removeprefix("route_"))
+def test_no_route_puts_unapproved_content_in_what_the_caches_keep(roles, route, caches_on):
+    """The same routes, as the moderator, with the page cache and the kept fragments on (as in
+    production) and warm before the attempt: no response, own-content fragment, card or kept search
+    result may carry text no clinician approved, on the first request after it or the next."""
+    reader = Client()
+    for url in READER_LISTINGS:
+        reader.get(url)
+    page = route(signed_in(roles["moderator"]), roles)
+    for _ in range(2):  # rendered afresh, then as the caches keep it
+        assert_readers_never_see_unapproved_text(page)
+        for url in READER_LISTINGS:
+            assert UNAPPROVED not in reader.get(url).content.decode(), url
+
+
 def test_scheduled_publishing_refuses_content_no_clinician_approved_and_goes_on(roles):
     page = live_reviewed_page(roles)
     draft = fresh(page)
