@@ -24,6 +24,7 @@ from wagtail.models import Page, WorkflowState
 from wagtail.permissions import page_permission_policy
 
 from discsite.core.listing import load_listing_cards
+from discsite.core.system import system_user
 from experts.models import ExpertPage
 
 from .integrity import fingerprint
@@ -237,7 +238,7 @@ def start_review(request, page_id):
         started = not page.workflow_in_progress
         if started:
             put_live_content_up_for_review(page)
-            workflow.start(page, user=None)
+            workflow.start(page, user=system_user())
     if started:
         messages.success(request, f"Clinical review started: “{page.title}” (its live content, as readers see it).")
     else:

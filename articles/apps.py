@@ -14,7 +14,7 @@ class ArticlesConfig(AppConfig):
         from discsite.core.models import SafetyNetText
 
         from .integrity import refuse_rewriting_protected_revisions
-        from .models import HEALTH_PAGE_MODELS
+        from .models import HEALTH_PAGE_MODELS, TopicPage
         from .notifications import connect_notifications
         from .review import review_pages_after_safety_net_change, stamp_review_record
         from .workflow import carry_decisions_to_unchanged_revision
@@ -23,6 +23,9 @@ class ArticlesConfig(AppConfig):
             page_published.connect(
                 stamp_review_record, sender=model, dispatch_uid=f"discsite_stamp_review_record_{model.__name__}"
             )
+        page_published.connect(
+            TopicPage.name_tag_as_title, sender=TopicPage, dispatch_uid="discsite_topic_names_its_tag"
+        )
         published.connect(
             review_pages_after_safety_net_change, sender=SafetyNetText, dispatch_uid="discsite_safety_net_review"
         )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -754,6 +754,10 @@ class TopicPage(BasePage):
     """A curated hub bound to one tag: everything live with that tag, newest first.
 
     Its introduction is free text that readers take as guidance, so it is clinically reviewed.
+
+    One name per topic: its title names its tag, so readers meet the same words on the topic page,
+    the tags on a page, topic cards, the feed's categories and the API. When a topic goes live under a
+    new title, its tag takes that name (`name_tag_as_title`, connected to Wagtail's page_published).
     """
 
     can_be_copied = False  # one topic per tag: a copy could not stand beside its original
@@ -781,10 +785,44 @@ class TopicPage(BasePage):
     class Meta:
         verbose_name = "topic"
 
+    def clean(self):
+        """The title will name the tag: refuse one that could not (see the class's docstring)."""
+        super().clean()
+        title = (self.title or "").strip()
+        if "," in title:
+            # taggit and Wagtail's tag field read a comma as the end of a tag, as the API's ?tags=a,b does.
+            raise ValidationError({"title": "A topic's title names its tag, and a tag's name cannot have a comma."})
+        taken = Tag.objects.filter(name__iexact=title).exclude(pk=self.tag_id).first()
+        if title and taken is not None:
+            raise ValidationError(
+                {
+                    "title": f"A topic's title names its tag, and another tag is already named “{taken.name}”. "
+                    "Choose that tag for this topic, or another title."
+                }
+            )
+
+    def rename_tag(self, name):
+        """Give the topic's tag `name` (the pages it tags keep it). Returns whether it was renamed: not if
+        it has that name already, or another tag has (`clean` refuses such a title)."""
+        tag = self.tag
+        if tag.name == name or Tag.objects.filter(name__iexact=name).exclude(pk=tag.pk).exists():
+            return False
+        tag.name = name
+        tag.save(update_fields=["name"])  # moves the content version on: every page showing it is redrawn
+        # The search index holds the name with each page it tags, and with its topic page.
+        for page in Page.objects.filter(Q(health_tagged_items__tag=tag) | Q(pk=self.pk)).specific():
+            index.insert_or_update_object(page)
+        return True
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["items"] = health_page_listing(request, tag=self.tag)
         return context
+
+    @staticmethod
+    def name_tag_as_title(sender, instance, **kwargs):
+        """A topic gone live names its tag with its title."""
+        instance.rename_tag(instance.title)
 
     def schema_node(self, request, url):
         """A `CollectionPage` about the condition, its tag as its keyword."""

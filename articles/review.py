@@ -19,6 +19,7 @@ from wagtail.models import Page, WorkflowState
 from wagtail.signals import task_submitted, workflow_approved, workflow_cancelled, workflow_rejected
 
 from discsite.core.invalidation import page_changed_for_readers
+from discsite.core.system import system_user
 
 from .integrity import fingerprint
 from .models import HEALTH_PAGE_MODELS
@@ -48,7 +49,7 @@ def put_live_content_up_for_review(page):
     if latest is not None and latest.pk == page.live_revision_id:
         return None
     live = page.live_revision.as_object() if page.live_revision_id else page
-    live.save_revision(user=None, log_action=True, changed=False, clean=False)
+    live.save_revision(user=system_user(), log_action=True, changed=False, clean=False)
     page.refresh_from_db()
     return latest
 
@@ -56,9 +57,10 @@ def put_live_content_up_for_review(page):
 def start_review_of_live_content(page, note):
     """Put what readers see of `page` into its Clinical review workflow, submitted by the system.
 
-    Wagtail's documented `page.get_workflow().start(page, user)`, with no user: no person asked for
-    this review, so nobody is named as its submitter (nor made an author of the content). `note`
-    says why instead, where the clinician reads the review (its comment in the workflow history).
+    Wagtail's documented `page.get_workflow().start(page, user)`, by the site's own account: no
+    person asked for this review, so no person is named as its submitter (nor made an author of the
+    content); clinicians read "System". `note` says why, where the clinician reads the review (its
+    comment in the workflow history).
     Returns the workflow state, or None if no review was started: the page is in a workflow
     already, or there is no active Clinical review workflow.
     """
@@ -66,7 +68,7 @@ def start_review_of_live_content(page, note):
     if workflow is None or page.workflow_in_progress:
         return None
     put_live_content_up_for_review(page)
-    state = workflow.start(page, user=None)
+    state = workflow.start(page, user=system_user())
     ClinicalReviewTaskState.objects.filter(pk=state.current_task_state_id).update(submission_note=note)
     return state
 
@@ -75,12 +77,13 @@ def start_first_review_of_source_material(page, just_published):
     """The first clinical review of source material the seed published as its source gave it: its
     live content goes into review, so that a clinician finds it waiting and readers are told so.
 
-    A page a clinician has reviewed is left alone, as is one in review already. So is one that has
-    been in a workflow since the seed last published it: someone ended that review, which is not the
-    seed's to undo. `just_published`: the seed published the page in this run (new or changed source
-    material), which cancelled any review of the content it replaced. Returns whether it started one.
+    Any page type readers see (they are all clinically reviewed). A page whose live content a clinician
+    has approved is left alone, as is one in review already. So is one that has been in a workflow
+    since the seed last published it: someone ended that review, which is not the seed's to undo.
+    `just_published`: the seed published the page in this run (new or changed source material), which
+    cancelled any review of the content it replaced. Returns whether it started one.
     """
-    if not page.live or page.last_reviewed_on is not None:
+    if not page.live or not page.clinically_reviewed or clinical_approval_for(page, page.live_revision):
         return False
     if not just_published and page.workflow_states.exists():
         return False
@@ -99,7 +102,7 @@ def review_pages_after_safety_net_change(sender, instance, revision=None, **kwar
         log(
             instance=page,
             action="discsite.safety_net_changed",
-            user=None,
+            user=system_user(),
             revision=page.get_latest_revision(),
             data={"safety_net_revision": revision.pk if revision is not None else None},
         )

@@ -5,9 +5,9 @@ with what the files say; only a real difference creates a revision, so a
 second run changes nothing and every page keeps its id.
 
 The seed publishes the source material as its source gave it, unreviewed, so that the site
-has its content on day one; each answer and article it publishes then goes into the Clinical
-review workflow for its first review (articles.review), submitted by the system, so that the
-first clinician to sign in finds them waiting and readers are told they await review.
+has its content on day one; each page it publishes then goes into the Clinical review workflow
+for its first review (articles.review), submitted by the system, so that the first clinician to
+sign in finds them waiting and readers of the answers and articles are told they await review.
 """
 
 import datetime
@@ -18,7 +18,6 @@ from django.db import models
 from django.utils import timezone
 from taggit.models import Tag
 from wagtail.models import Page, Site
-from wagtail.search import index as search_index
 
 from articles.blocks import HealthBodyBlock, ReferencesBlock
 from articles.integrity import publishing_unreviewed_source_material
@@ -34,6 +33,7 @@ from articles.models import (
 )
 from articles.review import start_first_review_of_source_material
 from articles.workflow import assign_clinical_review_workflow
+from discsite.core.system import system_user
 from discsite.models import HomePage, HomePageFeaturedItem
 from discsite.seed_files import PUBLISH_HOUR_UTC, SeedError
 from experts.models import ExpertIndexPage, ExpertPage
@@ -127,15 +127,18 @@ class TreeBuilder:
             for expert in self.seed.experts
         }
         tags = {}
+        topics = []
         for topic in self.seed.topics:
             tag = self.topic_tag(indexes["topics"], topic)
             tags[topic.tag.lower()] = tag
-            self.sync_page(
-                indexes["topics"],
-                TopicPage,
-                topic.slug,
-                {"title": topic.title, "tag": tag, "intro": topic.intro},
-                "topic",
+            topics.append(
+                self.sync_page(
+                    indexes["topics"],
+                    TopicPage,
+                    topic.slug,
+                    {"title": topic.title, "tag": tag, "intro": topic.intro},
+                    "topic",
+                )
             )
         pages = {}
         for kind, pages_seed, index_key in (
@@ -147,12 +150,16 @@ class TreeBuilder:
                     indexes[index_key], page_seed, experts, tags, pages, kind
                 )
         self.sync_featured(home, pages)
-        self.send_for_first_review(pages.values())
+        self.send_for_first_review(
+            [*pages.values(), *topics, *experts.values(), home, *(indexes[key] for key in INDEX_MODELS)]
+        )
         return self.report
 
     def send_for_first_review(self, pages):
-        """Each answer and article published as source material goes into its first clinical review.
-        Last, once everything is saved: starting a review sends the clinicians their emails."""
+        """Every page the seed published goes into its first clinical review: the answers and articles, and
+        the pages whose own words readers read too (a topic's or a section's introduction, an expert's
+        biography, the home page), health content first. Last, once everything is saved: starting a
+        review sends the clinicians their emails."""
         for page in pages:
             page = type(page).objects.get(pk=page.pk)
             if start_first_review_of_source_material(page, just_published=page.pk in self.published):
@@ -168,14 +175,10 @@ class TreeBuilder:
         current = TopicPage.objects.child_of(topics_index).filter(slug=topic.slug).select_related("tag").first()
         if current is None:
             return Tag.objects.create(name=topic.tag)
-        tag, old_name = current.tag, current.tag.name
-        tag.name = topic.tag
-        tag.save(update_fields=["name"])  # moves the content version on: every page showing it is redrawn
-        # The search index holds the name with each page it tags, and with its topic page.
-        for page in Page.objects.filter(models.Q(health_tagged_items__tag=tag) | models.Q(pk=current.pk)).specific():
-            search_index.insert_or_update_object(page)
+        old_name = current.tag.name
+        current.rename_tag(topic.tag)
         self.report.record("updated", "tag", f"{old_name} -> {topic.tag}")
-        return tag
+        return current.tag
 
     def _dependencies_first(self, page_seeds):
         """Pages that others pin come first, so every pinned page exists when it is linked."""
@@ -279,7 +282,8 @@ class TreeBuilder:
         if self._matches(page, values, tags, relations):
             self.report.record("unchanged", kind, page.title)
             return page
-        edited_by_person = page.latest_revision_id and page.latest_revision.user_id is not None
+        # The seed's own revisions are the system's (by no user, on a database seeded before it had an account).
+        edited_by_person = page.latest_revision_id and page.latest_revision.user_id not in (None, system_user().pk)
         if (edited_by_person or page.has_unpublished_changes) and not self.force:
             self.report.record("skipped", kind, f"{page.title} (changed in the admin; --force overwrites)")
             return page
@@ -318,10 +322,12 @@ class TreeBuilder:
         return True
 
     def _publish(self, page, published):
-        """Publish the page's current state as a revision by nobody (the seed), keeping its original date."""
-        revision = page.save_revision(user=None, log_action=True)
+        """Publish the page's current state as a revision by the site's own account (the seed), keeping its
+        original date."""
+        system = system_user()
+        revision = page.save_revision(user=system, log_action=True)
         with publishing_unreviewed_source_material("seed: the curated source documents in fixtures/seed/"):
-            revision.publish(user=None, skip_permission_checks=True)
+            revision.publish(user=system, skip_permission_checks=True)
         self.published.add(page.pk)
         published_at = _published_at(published)
         if published_at is not None:

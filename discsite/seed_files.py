@@ -560,16 +560,19 @@ def _load_topics(directory, errors):
     topics = []
     for item in _load_list(directory, "topics.yaml", errors):
         entry = Fields(item, {"slug", "title", "tag", "intro"}, errors, "a topic")
-        topics.append(
-            TopicSeed(
-                path=item.path,
-                line=item.line(),
-                slug=entry.slug("slug"),
-                title=entry.text("title", max_length=255),
-                tag=entry.text("tag", max_length=100),
-                intro=entry.text("intro"),
-            )
+        topic = TopicSeed(
+            path=item.path,
+            line=item.line(),
+            slug=entry.slug("slug"),
+            title=entry.text("title", max_length=255),
+            tag=entry.text("tag", max_length=100),
+            intro=entry.text("intro"),
         )
+        if topic.title and topic.tag and topic.title != topic.tag:
+            # A topic's title names its tag (articles.models.TopicPage): one name for readers everywhere.
+            message = f"the tag '{topic.tag}' is not named as the topic's title, '{topic.title}'"
+            errors.append(item.error(message, "tag"))
+        topics.append(topic)
     return topics
 
 

@@ -38,11 +38,12 @@ def submit(page, user):
 
 def act(page, user, action, **data):
     """Do what the workflow action view does after validating the action's form."""
-    page = QuestionPage.objects.get(pk=page.pk)
+    model = type(page)
+    page = model.objects.get(pk=page.pk)
     task = page.current_workflow_task
     assert action in [name for name, _label, _modal in task.get_actions(page, user)], f"{user} cannot {action}"
     task.on_action(page.current_workflow_task_state, user, action, **data)
-    return QuestionPage.objects.get(pk=page.pk)
+    return model.objects.get(pk=page.pk)
 
 
 def test_health_content_always_uses_the_two_step_clinical_review_workflow(roles):

@@ -18,6 +18,7 @@ from articles.factories import ArticlePageFactory, QuestionPageFactory
 from articles.models import QuestionPage
 from articles.review import pages_due_for_review
 from articles.workflow import ClinicalReviewTask
+from discsite.core.system import system_user
 
 pytestmark = pytest.mark.django_db
 
@@ -243,7 +244,7 @@ class TestReportForClinicians:
         assert page.live
         assert page.live_revision_id == live_revision
         state = page.current_workflow_state
-        assert state.requested_by is None  # submitted by the system
+        assert state.requested_by == system_user()  # submitted by the system
         assert isinstance(page.current_workflow_task, ClinicalReviewTask)
         assert page.current_workflow_task_state.revision.as_object().summary != "An editor's unfinished draft."
 

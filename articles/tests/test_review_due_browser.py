@@ -10,6 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles.models import QuestionPage
+from discsite.core.system import system_user
 
 pytestmark = pytest.mark.browser
 
@@ -80,7 +81,7 @@ def test_a_clinician_starts_and_opens_a_review_from_the_report(demo_site, browse
     screenshot(page, "2-review-started-1280")
     fresh = QuestionPage.objects.get(pk=overdue.pk)
     assert fresh.live
-    assert fresh.current_workflow_state.requested_by is None
+    assert fresh.current_workflow_state.requested_by == system_user()
 
     row.get_by_role("link", name="Open review").click()
     page.wait_for_url(f"{server.url}/admin/pages/{overdue.pk}/edit/")

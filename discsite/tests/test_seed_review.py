@@ -1,6 +1,6 @@
-"""The seed publishes the source material as given, and sends every answer and article it publishes for
-its first clinical review: submitted by the system, labelled as such, on the dashboard of the first
-clinician to sign in. A second run starts nothing; a clinician's approval, through the real two-step
+"""The seed publishes the source material as given, and sends every page it publishes for its first
+clinical review: submitted by the system ("System" on the dashboard and in the history, the site's own
+account, which cannot sign in), labelled as such, on the dashboard of the first clinician to sign in. A second run starts nothing; a clinician's approval, through the real two-step
 workflow over HTTP, turns the page's review line into a reviewed byline."""
 
 import importlib
@@ -17,6 +17,7 @@ from articles.review import FIRST_REVIEW_OF_SOURCE_MATERIAL
 from articles.tests.test_admin_actions import take_action_from_the_dashboard
 from articles.tests.test_review_integrity import signed_in
 from articles.workflow import ClinicalReviewTask, ClinicalReviewTaskState
+from discsite.core.system import system_user
 from discsite.seed_files import DEFAULT_SEED_DIR
 from experts.models import ExpertPage
 
@@ -31,6 +32,11 @@ def seed(*args):
 
 def health_pages():
     return [page for model in HEALTH_PAGE_MODELS for page in model.objects.order_by("pk")]
+
+
+def seeded_pages():
+    """Every page the seed made: all but the tree's root."""
+    return list(Page.objects.filter(depth__gt=1).specific().order_by("path"))
 
 
 def review_state():
@@ -63,30 +69,34 @@ def clinicians(django_user_model):
     return people
 
 
-def test_every_seeded_health_page_enters_its_first_review_submitted_by_the_system():
+def test_every_seeded_page_enters_its_first_review_submitted_by_the_system():
     out = seed()
     assert "Seeded: 30 created" in out
-    assert out.rstrip().endswith("; 10 sent for their first clinical review.")
-    pages = health_pages()
-    assert len(pages) == 10
+    assert out.rstrip().endswith("; 30 sent for their first clinical review.")
+    pages = seeded_pages()
+    assert len(pages) == 30
+    assert len(health_pages()) == 10
+    system = system_user()
+    assert not system.is_active, "it can never sign in"
+    assert not system.has_usable_password()
     for page in pages:
         state = page.current_workflow_state
         assert state is not None, page.title
         assert state.status == WorkflowState.STATUS_IN_PROGRESS
-        assert state.requested_by is None, "submitted by the system, not by a person"
+        assert state.requested_by == system, "submitted by the system, not by a person"
         task_state = state.current_task_state.specific
         assert isinstance(task_state.task.specific, ClinicalReviewTask)
         assert task_state.revision_id == page.live_revision_id, "the live content is what is reviewed"
-        assert task_state.revision.user_id is None
+        assert task_state.revision.user == system
         assert task_state.submission_note == FIRST_REVIEW_OF_SOURCE_MATERIAL
         assert task_state.get_comment().startswith("First clinical review of imported source material")
         assert page.live
+        assert f"review {page.get_verbose_name().lower()}: {page.title}" in out
+    for page in health_pages():
         assert page.live_content_in_review
         assert page.last_reviewed_on is None
         assert page.review_status == "in_review"
-        assert f"review {page.get_verbose_name().lower()}: {page.title}" in out
-    # Profiles, topics and sections are not health content: their review is not the seed's to start.
-    assert WorkflowState.objects.count() == 10
+    assert WorkflowState.objects.count() == 30
 
 
 def test_a_second_seed_starts_nothing_and_changes_nothing():
@@ -116,7 +126,7 @@ def test_a_database_seeded_before_reviews_were_started_gets_them_on_the_next_see
     for model in HEALTH_PAGE_MODELS:
         model.objects.update(live_content_in_review=False)
     out = seed()
-    assert "30 unchanged; 10 sent for their first clinical review" in out
+    assert "30 unchanged; 30 sent for their first clinical review" in out
     assert all(page.current_workflow_state is not None and page.live_content_in_review for page in health_pages())
 
 
@@ -143,14 +153,17 @@ def test_changed_source_material_is_reviewed_from_the_start(tmp_path):
     assert page.live_content_in_review
 
 
-def test_the_clinicians_dashboard_lists_every_seeded_page_for_its_first_review(clinicians):
+def test_the_clinicians_dashboard_lists_every_seeded_page_for_its_first_review_submitted_by_the_system(clinicians):
     clinician = signed_in(clinicians["clinician"])
     soup = BeautifulSoup(clinician.get("/admin/").content, "html.parser")
     panel = soup.find(id=lambda value: value and "awaiting-review" in value)
     assert panel is not None
-    listed = {a["href"] for a in panel.find_all("a", href=True)}
-    for page in health_pages():
-        assert f"/admin/pages/{page.pk}/edit/" in listed, page.title
+    rows = {row.find("a", href=True)["href"]: row for row in panel.select("tbody tr")}
+    for page in seeded_pages():
+        row = rows[f"/admin/pages/{page.pk}/edit/"]
+        cells = [" ".join(cell.get_text(" ").split()) for cell in row.find_all("td")]
+        assert "System" in cells, (page.title, cells)  # "Task submitted by"
+    assert len(rows) == 30
 
 
 def test_the_workflow_history_says_it_is_the_first_review_of_source_material(clinicians):

@@ -1,5 +1,6 @@
 """One name per topic everywhere: a topic's tag is named as its title, on pages, topic cards, in the feed
-and in the API; and a re-seed of a site seeded under an older name renames the tag rather than adding one."""
+and in the API; and a re-seed of a site seeded under an older name renames the tag rather than adding one.
+(An editor renaming a topic: test_topic_renaming.)"""
 
 import io
 import xml.etree.ElementTree as ET

@@ -14,6 +14,7 @@ from wagtail.models import Page
 
 from articles.review import ReviewStatus, overdue_live_pages, pages_due_for_review, put_live_content_up_for_review
 from articles.workflow import clinical_review_workflow
+from discsite.core.system import system_user
 
 
 class Command(BaseCommand):
@@ -62,7 +63,7 @@ class Command(BaseCommand):
                 continue
             with transaction.atomic():
                 draft = put_live_content_up_for_review(page)
-                workflow.start(page, user=None)
+                workflow.start(page, user=system_user())
             started += 1
             kept = f" (the draft in progress by {draft.user or 'the system'} is kept in its history)" if draft else ""
             self.stdout.write(f"started clinical review: {page.title}{kept}")

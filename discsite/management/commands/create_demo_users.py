@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from articles.integrity import publishing_unreviewed_source_material
+from articles.review import start_first_review_of_source_material
+from discsite.core.system import system_user
 from experts.models import ExpertPage
 
 DEMO_PASSWORD = "changeme"  # noqa: S105 (documented demo password; refused outside dev settings)
@@ -63,6 +65,12 @@ class Command(BaseCommand):
             return
         expert.user = clinician
         # The system's own set-up, like the seed: the profile's content is unchanged, only its login.
+        # Publishing ends the profile's first review (Wagtail cancels a workflow on publish): start it
+        # again, of the same content, so that it stays in the clinicians' queue.
+        in_first_review = expert.workflow_in_progress
+        system = system_user()
         with publishing_unreviewed_source_material("create_demo_users: the demo clinician's login"):
-            expert.save_revision(user=None, log_action=True).publish(user=None)
+            expert.save_revision(user=system, log_action=True).publish(user=system, skip_permission_checks=True)
+        if in_first_review:
+            start_first_review_of_source_material(ExpertPage.objects.get(pk=expert.pk), just_published=True)
         self.stdout.write(f"linked clinician to the expert profile of {expert.display_name}")
