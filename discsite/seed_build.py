@@ -151,15 +151,16 @@ class TreeBuilder:
                 )
         self.sync_featured(home, pages)
         self.send_for_first_review(
-            [*pages.values(), *topics, *experts.values(), home, *(indexes[key] for key in INDEX_MODELS)]
+            [home, *(indexes[key] for key in INDEX_MODELS), *experts.values(), *topics, *pages.values()]
         )
         return self.report
 
     def send_for_first_review(self, pages):
         """Every page the seed published goes into its first clinical review: the answers and articles, and
         the pages whose own words readers read too (a topic's or a section's introduction, an expert's
-        biography, the home page), health content first. Last, once everything is saved: starting a
-        review sends the clinicians their emails."""
+        biography, the home page). The answers and articles last, so that they head the clinicians'
+        queue (the dashboard lists the newest first). Last, once everything is saved: starting a review
+        sends the clinicians their emails."""
         for page in pages:
             page = type(page).objects.get(pk=page.pk)
             if start_first_review_of_source_material(page, just_published=page.pk in self.published):

@@ -164,6 +164,9 @@ def test_the_clinicians_dashboard_lists_every_seeded_page_for_its_first_review_s
         cells = [" ".join(cell.get_text(" ").split()) for cell in row.find_all("td")]
         assert "System" in cells, (page.title, cells)  # "Task submitted by"
     assert len(rows) == 30
+    # The answers and articles head the queue.
+    first = list(rows)[:10]
+    assert set(first) == {f"/admin/pages/{page.pk}/edit/" for page in health_pages()}
 
 
 def test_the_workflow_history_says_it_is_the_first_review_of_source_material(clinicians):
