@@ -34,7 +34,8 @@ from .workflow import (
 # Why the system put live content into review, as the clinician reads it in the workflow history.
 FIRST_REVIEW_OF_SOURCE_MATERIAL = (
     "First clinical review of imported source material: the seed published this page as its source gave "
-    "it, and no clinician has checked it yet. Readers are told it awaits clinical review."
+    "it, and no clinician has checked it yet. Readers of an answer or an article are told it awaits clinical "
+    "review."
 )
 SAFETY_NET_CHANGED = (
     "Sent for review by the system: the urgent-care card or the disclaimer changed; check that this page "
