@@ -5,6 +5,7 @@ carries everything a reader needs to judge a page: who wrote it, where it came
 from, whether it is sponsored and when a clinician last reviewed it.
 """
 
+import datetime
 import re
 
 from django.conf import settings
@@ -346,30 +347,47 @@ class HealthContentPage(BasePage):
             return "reviewed"
         return "in_review" if self.live_content_in_review else "never"
 
-    @property
-    def content_updated_on(self):
-        """The date readers are given for the content ("Updated ..."), or None.
+    # The columns `content_moments` reads, which the feed reads without a page object.
+    CONTENT_DATE_COLUMNS = (
+        "first_published_at",
+        "last_published_at",
+        "owner_id",
+        "last_reviewed_on",
+        "source_updated_on",
+    )
 
-        Live content that went through clinical review (every such publication stamps the review
-        record): the day that reviewed version went live. Source material the seed published as its
-        source gave it (the only way unreviewed content goes live): only the date its source gives.
+    @staticmethod
+    def content_moments(*, first_published_at, last_published_at, owner_id, last_reviewed_on, source_updated_on):
+        """(first published, last updated) of the content, each a publication here (a datetime), the
+        source's own date (a date) or None: the one rule for the dates of a page's content, which
+        `content_published_on` and `content_updated_on` show as days and the feed as instants.
+
+        Updated: live content that went through clinical review (every such publication stamps the
+        review record) was updated when that reviewed version went live; source material the seed
+        published as its source gave it (the only way unreviewed content goes live) only when its
+        source says. Published: the source's own date for source material; otherwise, for a page a
+        person made, its first publication here, which went through clinical review. A page the seed
+        made has no owner (the system made it): it was first published unreviewed, when the seed ran.
         Wagtail's publication times of such a page are when the seed ran, never a date of its content.
         """
-        if self.last_reviewed_on and self.last_published_at:
-            return timezone.localdate(self.last_published_at)
-        return self.source_updated_on
+        published = source_updated_on or (first_published_at if owner_id is not None else None)
+        updated = last_published_at if last_reviewed_on and last_published_at else source_updated_on
+        return published, updated
+
+    def content_days(self):
+        """This page's `content_moments` as days in the current time zone (the day a publication fell on)."""
+        moments = self.content_moments(**{name: getattr(self, name) for name in self.CONTENT_DATE_COLUMNS})
+        return [timezone.localdate(m) if isinstance(m, datetime.datetime) else m for m in moments]
+
+    @property
+    def content_updated_on(self):
+        """The date readers are given for the content ("Updated ..."), or None (see `content_moments`)."""
+        return self.content_days()[1]
 
     @property
     def content_published_on(self):
-        """The date the content was first published, as far as it is known, or None: the source's own
-        date for source material; otherwise its first publication here, which went through clinical
-        review. A page the seed made has no owner (the system made it): it was first published
-        unreviewed, when the seed ran, which is no date of its content."""
-        if self.source_updated_on:
-            return self.source_updated_on
-        if self.owner_id is not None and self.first_published_at:
-            return timezone.localdate(self.first_published_at)
-        return None
+        """The date the content was first published, as far as it is known, or None (see `content_moments`)."""
+        return self.content_days()[0]
 
     def get_related_health_pages(self, model, limit, pinned=(), exclude_author=False):
         """Pinned pages first, then live pages of `model` sharing the most tags with this one."""
@@ -709,21 +727,24 @@ HEALTH_PAGE_MODELS = (QuestionPage, ArticlePage)
 
 
 def health_page_listing(request, tag=None, author=None):
-    """One page of live answers and articles, newest first, optionally by tag or author."""
-    pages = Page.objects.live().type(*HEALTH_PAGE_MODELS)
-    if tag is not None:
-        pages = pages.filter(health_tagged_items__tag=tag)
-    if author is not None:
-        # One indexed subquery per page type: an OR across LEFT JOINs to both tables makes the
-        # database scan every page (tens of milliseconds at 10,000 pages).
-        pages = pages.filter(
-            Q(pk__in=QuestionPage.objects.filter(author=author).values("pk"))
-            | Q(pk__in=ArticlePage.objects.filter(author=author).values("pk"))
-        )
+    """One page of live answers and articles, newest first, optionally by tag or author (the pages
+    made only for what is not kept: see paginate_cards)."""
+
+    def ordered():
+        pages = Page.objects.live().type(*HEALTH_PAGE_MODELS)
+        if tag is not None:
+            pages = pages.filter(health_tagged_items__tag=tag)
+        if author is not None:
+            # One indexed subquery per page type: an OR across LEFT JOINs to both tables makes the
+            # database scan every page (tens of milliseconds at 10,000 pages).
+            pages = pages.filter(
+                Q(pk__in=QuestionPage.objects.filter(author=author).values("pk"))
+                | Q(pk__in=ArticlePage.objects.filter(author=author).values("pk"))
+            )
+        return pages.order_by("-first_published_at", "-pk")
+
     count_key = f"health:{getattr(tag, 'pk', '')}:{getattr(author, 'pk', '')}"
-    return paginate_cards(
-        request, pages.order_by("-first_published_at", "-pk"), HEALTH_PAGE_MODELS, count_key=count_key
-    )
+    return paginate_cards(request, ordered, HEALTH_PAGE_MODELS, count_key=count_key)
 
 
 def reviewed_by(expert, limit):

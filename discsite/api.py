@@ -13,6 +13,8 @@
   locales its requested fields show in one query each, however many items it has.
 """
 
+import copy
+
 from django.db.models import prefetch_related_objects
 from django.http import JsonResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -23,7 +25,7 @@ from rest_framework.renderers import JSONRenderer
 from wagtail.api.v2.filters import FieldsFilter, SearchFilter
 from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.router import WagtailAPIRouter
-from wagtail.api.v2.serializers import PageHtmlUrlField, PageSerializer
+from wagtail.api.v2.serializers import DetailUrlField, PageHtmlUrlField, PageSerializer
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.serializers import DocumentSerializer
@@ -37,6 +39,7 @@ from discsite.core.caching import EVERY_QUERY_PARAMETER, cacheable, digest, vers
 from discsite.core.listing import Counted
 from discsite.core.text import words
 from discsite.search import clean_query
+from discsite.sitemaps import PageAddresses
 
 # Fields that read another table, prefetched for a whole listing page when they are requested
 # (`locale` and `alias_of` are Wagtail's own, shown with `fields=*`).
@@ -149,24 +152,70 @@ class _WithGET:
         self.GET = GET
 
 
-class SiteRootsOnceHtmlUrlField(PageHtmlUrlField):
-    """Wagtail's `html_url`, the page's `full_url`, with the sites' root paths read once a listing.
+def once_per_response(context, key, make):
+    """What `make()` gives, made once for the response a serializer `context` belongs to (Wagtail's
+    view makes one context a response; the listing's items and nested serializers share it)."""
+    if key not in context:
+        context[key] = make()
+    return context[key]
 
-    `full_url` reads them from the cache for each page (a Redis round trip each, in production);
-    `get_full_url` keeps them on the object it is given. Given the API's request (REST framework's,
-    not a Django HttpRequest), it answers as `full_url` does: only a Django request makes Wagtail
-    prefer the requested site for a page that several sites share.
-    """
+
+class AddressedHtmlUrlField(PageHtmlUrlField):
+    """Wagtail's `html_url`, the page's `full_url`, from its url_path (PageAddresses.full_url): the
+    sites' root paths read and the serve view reversed once a response, not once an item."""
 
     def to_representation(self, page):
-        try:
-            return page.get_full_url(self.context["request"])
+        try:  # as Wagtail's: no address where the serve view is not routed
+            addresses = once_per_response(self.context, "discsite:addresses", self.page_addresses)
+            return addresses.full_url(page.url_path)
         except NoReverseMatch:
             return None
 
+    def page_addresses(self):
+        return PageAddresses(self.context["request"])
+
+
+class KnownPrefixDetailUrlField(DetailUrlField):
+    """Wagtail's `detail_url`, reversed once a response for each type rather than once an item.
+
+    Wagtail routes an item's detail as `<int:pk>/` below its endpoint, so the addresses of a type's
+    items differ only in that last segment: the first item's address (Wagtail's own) gives the rest.
+    An address that does not end so is Wagtail's own for every item. (Pinned against Wagtail's own
+    for every page by discsite/tests/test_listing_speed_sitemap_feed.py.)
+    """
+
+    def get_attribute(self, instance):
+        prefixes = once_per_response(self.context, "discsite:detail-url-prefixes", dict)
+        model = type(instance)
+        prefix = prefixes.get(model)
+        if prefix is not None:
+            return f"{prefix}{instance.pk}/"
+        url = super().get_attribute(instance)  # raises SkipField for a type without an endpoint
+        if model not in prefixes:
+            tail = f"/{instance.pk}/"
+            prefixes[model] = url[: -len(tail) + 1] if url.endswith(tail) else None
+        return url
+
 
 class PublicPageSerializer(PageSerializer):
-    html_url = SiteRootsOnceHtmlUrlField(read_only=True)
+    html_url = AddressedHtmlUrlField(read_only=True)
+    detail_url = KnownPrefixDetailUrlField(read_only=True)
+
+    def get_fields(self):
+        """REST framework's fields for this class, worked out once and copied for each serializer (as it
+        copies the declared ones): a model serializer works them out from the model's every field and
+        relation each time, and a page has dozens. A class is made for one set of fields (Wagtail's
+        `get_serializer_class`), so they are always the same."""
+        made = type(self).__dict__.get("made_fields")
+        if made is None:
+            made = super().get_fields()
+            type(self).made_fields = made
+        return copy.deepcopy(made)
+
+
+# Listings' serializer classes, by `?type=` and `?fields=`, the least recently used dropped first.
+LISTING_SERIALIZERS = {}
+MAX_LISTING_SERIALIZERS = 64
 
 
 class PublicPagesAPIViewSet(ReadOnlyAnonymousMixin, PagesAPIViewSet):
@@ -191,9 +240,19 @@ class PublicPagesAPIViewSet(ReadOnlyAnonymousMixin, PagesAPIViewSet):
 
     @cached_property
     def serializer_class_for_request(self):
-        """Wagtail's serializer class for the request's fields, made once (Wagtail makes a new class
-        each time it is asked, and the listing asks twice)."""
-        return super().get_serializer_class()
+        """Wagtail's serializer class for the request's fields (Wagtail makes a new class each time it
+        is asked, and the listing asks twice). A listing's is kept for the next listing of the same
+        fields of the same types: Wagtail makes it from those alone (`?type=`, `?fields=`), and the
+        fields are worked out once a class (PublicPageSerializer.get_fields). A detail's type is that
+        of the page it shows, which Wagtail reads with the class: it is made each time."""
+        if self.action != "listing_view":
+            return super().get_serializer_class()
+        key = (self.request.GET.get("type"), self.request.GET.get("fields"))
+        made = LISTING_SERIALIZERS.pop(key, None) or super().get_serializer_class()
+        LISTING_SERIALIZERS[key] = made  # the most recently used last
+        while len(LISTING_SERIALIZERS) > MAX_LISTING_SERIALIZERS:  # `?fields=` is the client's to write
+            del LISTING_SERIALIZERS[next(iter(LISTING_SERIALIZERS))]
+        return made
 
     def get_serializer_class(self):
         return self.serializer_class_for_request

@@ -54,7 +54,9 @@ class PageAddresses:
     request) followed by that path. Anything else (another site's page, a unicode slug, a site
     with Wagtail's internationalisation on) is Wagtail's own answer, from a page object.
 
-    Pinned against `page.get_url(request)` for every page by
+    `full_url` is the same for `page.full_url`, the address the API gives (discsite/api.py).
+
+    Pinned against `page.get_url(request)` and `page.full_url` for every page by
     discsite/tests/test_listing_speed_sitemap_feed.py.
     """
 
@@ -63,12 +65,14 @@ class PageAddresses:
         self.root_path = None  # the requested site's root url_path, when the quick way applies
         self.serve_root = reverse("wagtail_serve", args=("",))
         self.append_slash = getattr(settings, "WAGTAIL_APPEND_SLASH", True)
+        # With Wagtail's internationalisation on, a page's language decides its address too.
+        self.i18n = getattr(settings, "WAGTAIL_I18N_ENABLED", False)
+        self.site_root_paths = Site.get_site_root_paths()
         site = Site.find_for_request(request)
-        # Wagtail prefers the requested site only for a Django request; with its internationalisation
-        # on, a page's language decides its address too.
-        if site is None or not isinstance(request, HttpRequest) or getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+        # Wagtail prefers the requested site only for a Django request.
+        if site is None or not isinstance(request, HttpRequest) or self.i18n:
             return
-        roots = [root.root_path for root in Site.get_site_root_paths() if root.site_id == site.pk]
+        roots = [root.root_path for root in self.site_root_paths if root.site_id == site.pk]
         if len(roots) == 1:
             self.root_path = roots[0]
 
@@ -77,11 +81,28 @@ class PageAddresses:
         if self.root_path is not None and url_path.startswith(self.root_path):
             rest = url_path[len(self.root_path) :]
             if PLAIN_PATH.fullmatch(rest):
-                address = self.serve_root + rest
-                if not self.append_slash and address != "/":
-                    address = address.rstrip("/")
-                return address
+                return self.served(rest)
         return Page(url_path=url_path).get_url(self.request)
+
+    def full_url(self, url_path):
+        """What `page.full_url` is for the page at `url_path`: the root URL of the first site (in
+        `Site.get_site_root_paths`' order) whose root is above the page, followed by the page's path
+        there. (No site is preferred for the request: Wagtail prefers one only given a Django request,
+        and the API gives it a REST framework one.)"""
+        root = next((root for root in self.site_root_paths if url_path.startswith(root.root_path)), None)
+        if root is not None and not self.i18n:
+            rest = url_path[len(root.root_path) :]
+            if PLAIN_PATH.fullmatch(rest):
+                return root.root_url + self.served(rest)
+        # Any other request keeps the sites' root paths for Wagtail (one read, not one per page).
+        return Page(url_path=url_path).get_full_url(None if isinstance(self.request, HttpRequest) else self.request)
+
+    def served(self, rest):
+        """The serve view's address for the plain path `rest` below a site's root."""
+        address = self.serve_root + rest
+        if not self.append_slash and address != "/":
+            address = address.rstrip("/")
+        return address
 
 
 class SitemapXML:

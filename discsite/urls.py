@@ -6,7 +6,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from discsite import api, health, media_access, views
 from discsite.core.caching import cacheable
-from discsite.feeds import LatestHealthPagesFeed
+from discsite.feeds import latest_health_pages_feed
 from discsite.sitemaps import sitemap_index, sitemap_section
 
 # A styled 503 (templates/503.html) when the error is the database's, else the usual 500 page.
@@ -22,7 +22,7 @@ urlpatterns = [
     path("sitemap.xml", cacheable(sitemap_index), name="sitemap"),
     path("sitemap-<slug:section>.xml", cacheable(sitemap_section), name="sitemap-section"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("feed/", cacheable(LatestHealthPagesFeed()), name="feed"),
+    path("feed/", cacheable(latest_health_pages_feed), name="feed"),
     path("api/v2/", api.urls),
 ]
 

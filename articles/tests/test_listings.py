@@ -2,8 +2,11 @@
 
 import pytest
 from bs4 import BeautifulSoup
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from articles.factories import ArticlePageFactory, QuestionPageFactory, TopicPageFactory
+from articles.integrity import publishing_unreviewed_source_material
 from discsite.core.listing import LISTING_PAGE_SIZE
 from experts.factories import ExpertPageFactory
 
@@ -70,3 +73,29 @@ def test_article_index_and_topic_index(client, site_tree):
     for article in articles:
         assert article.title.encode() in response.content
     assert b"Treatment" in client.get("/topics/").content
+
+
+@pytest.mark.usefixtures("caches_on")
+def test_a_page_of_a_listing_is_kept_until_what_it_lists_changes(client, many_questions):
+    """Past the page cache (a session cookie), a page of a listing is read once per content version
+    (discsite.core.listing.paginate_cards): the next reader's request reads no ids, and a publication
+    shows on every page of every listing at once."""
+    questions, expert, topic = many_questions
+    client.cookies["sessionid"] = "not-a-session"
+    urls = ("/questions/", topic.url, expert.url)
+    for url in urls:
+        for page in ("1", "2"):
+            client.get(url, {"page": page})
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url, {"page": page})
+            assert response.status_code == 200
+            assert not [query for query in queries if '"live_revision_id" FROM' in query["sql"]], (url, page)
+
+    newest = QuestionPageFactory(author=expert, tags=["Symptoms"], live=False)
+    with publishing_unreviewed_source_material("a test of the kept listings"):
+        newest.save_revision().publish()
+    newest_first = [newest.title, *(question.title for question in reversed(questions))]
+    for url in urls:
+        for page in (1, 2):
+            start = (page - 1) * LISTING_PAGE_SIZE
+            assert listed_titles(client.get(url, {"page": page})) == newest_first[start : start + LISTING_PAGE_SIZE]

@@ -10,7 +10,7 @@ import functools
 
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from wagtail.models import Page
 
 from .caching import versioned_result
@@ -44,20 +44,41 @@ class Counted:
         return self.rows[key]
 
 
+class LazySlices:
+    """Rows that are made (`make()`, a queryset) only when a slice of them is read, not when it is taken."""
+
+    def __init__(self, make):
+        self.make = make
+
+    def __getitem__(self, key):
+        return SimpleLazyObject(lambda: self.make()[key])
+
+
 def paginate_cards(request, ordered, models, counted=None, count_key=None, per_page=LISTING_PAGE_SIZE):
-    """One page of listing cards: `ordered` (a queryset of the listed pages in the reader's order) is
-    paginated as ids and live revisions, and the cards are loaded only as needed (ListingCards).
+    """One page of listing cards: `ordered` (a queryset of the listed pages in the reader's order, or a
+    function that makes one) is paginated as ids and live revisions, and the cards are loaded only as
+    needed (ListingCards).
 
     The count, which the listing shows and its pagination needs, is the costliest part on a large site
     (every listed row is read): it is taken from `counted` when given (the same pages, filtered so that
     the database counts them faster) and, with a `count_key` naming the listing, kept per content version.
+    So is each page of ids, as a search's shown page is: finding one can cost the database far more than
+    the rows it gives (a topic's page of twelve is found by walking hundreds of pages newest first, or by
+    sorting every page with the tag), and every change to what a listing holds moves the version on.
+    Then `ordered` is made only for what is not kept (building a filtered queryset costs about as much
+    as reading a kept page).
     """
-    rows = ordered.values_list("pk", "live_revision_id")
-    count = (counted if counted is not None else ordered).count
+    queryset = functools.cache(ordered if callable(ordered) else lambda: ordered)
+    rows = LazySlices(lambda: queryset().values_list("pk", "live_revision_id"))
+    count = counted.count if counted is not None else lambda: queryset().count()
     if count_key is not None:
         count = functools.partial(versioned_result, f"listing-count:{count_key}", count)
     listing = paginate(request, Counted(rows, count), per_page)
-    listing.object_list = ListingCards(list(listing.object_list), models)
+    identities = listing.object_list
+    if count_key is not None:
+        key = f"listing-page:{count_key}:{per_page}:{listing.number}"
+        identities = versioned_result(key, lambda: list(listing.object_list))
+    listing.object_list = ListingCards(list(identities), models)
     return listing
 
 

@@ -208,6 +208,30 @@ def test_a_publication_keeps_what_other_pages_own_and_shows_itself_everywhere(cl
         assert "Living with sciatica " not in page + " ", url
 
 
+@pytest.mark.parametrize("change", ["publish", "expert", "unpublish"])
+def test_the_feeds_kept_rows_show_a_change_at_once(client, content, change):
+    """Past the page cache, the feed reads its rows once per content version (discsite.feeds.feed_rows):
+    the next request reads nothing but the version, and a publication, an author's new name or an
+    unpublication shows on the request after it."""
+    client.cookies["sessionid"] = "not-a-session"
+    assert b"Does walking help sciatica?" in client.get("/feed/").content
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/feed/")
+    assert len(queries) == 1, [query["sql"] for query in queries]  # the content version
+    if change == "publish":
+        publish(content["question"], title="Does walking ease sciatica?")
+        shown, gone = b"Does walking ease sciatica?", b"Does walking help sciatica?"
+    elif change == "expert":
+        publish(content["expert"], title="Ada King")
+        shown, gone = b"Ada King", b"Ada Lovelace"
+    else:
+        content["question"].unpublish()
+        shown, gone = b"Living with sciatica", b"Does walking help sciatica?"
+    feed = client.get("/feed/").content
+    assert shown in feed
+    assert gone not in feed
+
+
 def test_fragments_are_reused_when_the_page_cache_is_bypassed(client, content):
     """A logged-in-looking request still skips the page's content queries once its fragment is cached."""
     client.cookies["sessionid"] = "not-a-session"

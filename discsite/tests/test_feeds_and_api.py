@@ -1,6 +1,7 @@
 """Discovery and reuse: sitemap, robots.txt, the Atom feed and the read-only API. Drafts never leak."""
 
 import datetime
+import itertools
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -12,6 +13,7 @@ from wagtail.models import Page
 from articles.factories import ArticlePageFactory, QuestionPageFactory, TopicPageFactory
 from articles.models import HEALTH_PAGE_MODELS, QuestionPage
 from articles.tests.test_clinical_review import act, draft_question, submit
+from discsite import api as api_module
 from experts.factories import ExpertPageFactory
 from experts.models import ExpertPage
 
@@ -131,7 +133,8 @@ def test_feed_is_atom_with_the_latest_answers_and_articles_newest_first(client, 
     expected = list(live_health_pages().order_by("-first_published_at", "-pk").specific())
     assert len(expected) == 9
     assert [entry.find(f"{ATOM}title").text for entry in entries] == [page.title for page in expected]
-    published = [entry.find(f"{ATOM}published").text for entry in entries]
+    # Newest publication first; <published> only where the content has a date (test_feed_dates_...).
+    published = [element.text for entry in entries if (element := entry.find(f"{ATOM}published")) is not None]
     assert published == sorted(published, reverse=True)
     assert not any(SECRET in entry.find(f"{ATOM}title").text for entry in entries)
 
@@ -150,6 +153,28 @@ def test_feed_is_atom_with_the_latest_answers_and_articles_newest_first(client, 
     }
     unsigned = by_link[absolute("/articles/herniated-discs-and-back-muscle-spasms/")]
     assert unsigned.find(f"{ATOM}author/{ATOM}name").text == "the discsite editorial team"
+
+
+def test_feed_dates_are_the_contents_never_when_the_seed_ran(client):
+    """Issue 15: an entry is dated as its page is (HealthContentPage.content_moments). Source material the
+    seed published carries its source's date, whenever the seed ran; with no date of its own, an entry has
+    no <published>, and its <updated> (which Atom requires) is when the page was last published here."""
+    sourced = QuestionPage.objects.get(slug="relieve-lower-back-stiffness")
+    assert sourced.source_updated_on == datetime.date(2025, 1, 23)
+    # The seed run again publishes it again: Wagtail's publication times are then the seed's.
+    seed_ran = timezone.now()
+    Page.objects.filter(pk=sourced.pk).update(first_published_at=seed_ran, last_published_at=seed_ran)
+    undated = QuestionPage.objects.get(slug="lumbar-disc-herniation-symptoms")
+    assert undated.content_published_on is undated.content_updated_on is None
+
+    _, entries = feed_entries(client)
+    by_link = {entry.find(f"{ATOM}link").get("href"): entry for entry in entries}
+    entry = by_link[absolute(sourced.url)]
+    assert entry.find(f"{ATOM}published").text == "2025-01-23T00:00:00+00:00"
+    assert entry.find(f"{ATOM}updated").text == "2025-01-23T00:00:00+00:00"
+    entry = by_link[absolute(undated.url)]
+    assert entry.find(f"{ATOM}published") is None
+    assert entry.find(f"{ATOM}updated").text == undated.last_published_at.isoformat()
 
 
 def test_feed_keeps_the_20_newest_in_a_fixed_number_of_queries(client):
@@ -328,3 +353,29 @@ def test_api_listings_take_a_fixed_number_of_queries_however_many_items(client):
         assert data["meta"]["total_count"] > earlier["meta"]["total_count"], name
         assert len(data["items"]) == min(20, data["meta"]["total_count"]), name
         assert queries == before[name][0], f"{name}: one query per item would be an N+1"
+
+
+def test_api_listings_keep_a_bounded_number_of_serializers_that_answer_as_wagtails(client, monkeypatch):
+    """A listing's serializer class is kept by `?type=` and `?fields=` (discsite.api.LISTING_SERIALIZERS):
+    the same fields answer the same whichever listings came between, a detail is Wagtail's own each
+    time, and however many different `?fields=` clients write, no more than MAX_LISTING_SERIALIZERS are kept."""
+    monkeypatch.setattr(api_module, "LISTING_SERIALIZERS", {})
+    urls = [
+        "/api/v2/pages/?type=articles.QuestionPage&fields=tags,author",
+        "/api/v2/pages/?type=articles.QuestionPage",
+        "/api/v2/pages/?fields=*",
+        "/api/v2/pages/?type=articles.ArticlePage&fields=_,title,summary",
+    ]
+    first = [api(client, url) for url in urls]
+    assert first[0]["items"][0]["tags"]
+    assert "tags" not in first[1]["items"][0]
+    assert [api(client, url) for url in reversed(urls)] == list(reversed(first))
+    page = QuestionPage.objects.live().first()
+    detail = api(client, f"/api/v2/pages/{page.pk}/")
+    assert detail["meta"]["parent"]["id"] == page.get_parent().pk
+    assert len(api_module.LISTING_SERIALIZERS) == len(urls)
+
+    monkeypatch.setattr(api_module, "MAX_LISTING_SERIALIZERS", 5)
+    for fields in list(itertools.permutations(["title", "slug", "seo_title", "show_in_menus"]))[:12]:
+        api(client, f"/api/v2/pages/?fields={','.join(fields)}")
+    assert len(api_module.LISTING_SERIALIZERS) == 5

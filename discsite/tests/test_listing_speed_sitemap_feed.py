@@ -10,23 +10,38 @@ import zoneinfo
 from unittest import mock
 
 import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap
 from django.contrib.sites.requests import RequestSite
+from django.contrib.syndication.views import Feed
 from django.db import connection
 from django.http import Http404
 from django.template.loader import render_to_string
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
-from django.urls import set_script_prefix
+from django.urls import reverse_lazy, set_script_prefix
 from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
 from django.utils.safestring import mark_safe
+from wagtail.api.v2.utils import get_object_detail_url
 from wagtail.models import Page, PageViewRestriction, Site
 
 from articles.factories import ArticlePageFactory, QuestionPageFactory
-from articles.models import HEALTH_PAGE_MODELS, QuestionPage
+from articles.models import HEALTH_PAGE_MODELS, HealthContentPage, QuestionPage
+from discsite.api import api_router
 from discsite.core.models import SiteSettings
-from discsite.feeds import FEED_LENGTH, FeedEntry, LatestHealthPagesFeed
+from discsite.feeds import (
+    FEED_AUTHOR,
+    FEED_LENGTH,
+    FEED_SUBTITLE,
+    FEED_TITLE,
+    FeedEntry,
+    entry_dates,
+    feed_entries,
+    latest_health_pages_feed,
+)
 from discsite.sitemaps import PageAddresses, PageSitemap, SitemapXML, sitemap_section
 from experts.models import ExpertIndexPage
 
@@ -43,6 +58,7 @@ def assert_wagtails_addresses(request):
     assert len(pages) > 30
     for page in pages:
         assert addresses.path(page.url_path) == page.get_url(request), page.url_path
+        assert addresses.full_url(page.url_path) == page.full_url, page.url_path
 
 
 # ---------------------------------------------------------------- page addresses
@@ -168,8 +184,18 @@ def test_a_sitemap_section_reads_only_its_own_rows():
 # ---------------------------------------------------------------- the feed
 
 
-class PageObjectsFeed(LatestHealthPagesFeed):
-    """The feed as it was built from the pages themselves: each entry from the specific page."""
+class DjangosSyndicationFeed(Feed):
+    """The feed as Django's syndication view writes it, each entry from the specific page itself."""
+
+    feed_type = Atom1Feed
+    title = FEED_TITLE
+    subtitle = FEED_SUBTITLE
+    link = "/"
+    feed_url = reverse_lazy("feed")
+    author_name = FEED_AUTHOR
+
+    def get_object(self, request, *args, **kwargs):
+        return request
 
     def items(self, request):
         pages = (
@@ -180,39 +206,107 @@ class PageObjectsFeed(LatestHealthPagesFeed):
             .specific()[:FEED_LENGTH]
         )
         team = SiteSettings.load(request_or_site=request).editorial_team_name
-        return [
-            FeedEntry(
-                title=page.title,
-                link=request.build_absolute_uri(page.get_url(request)),
-                summary=page.summary,
-                author_name=page.author.display_name if page.author else team,
-                author_link=request.build_absolute_uri(page.author.get_url(request)) if page.author else None,
-                published=page.first_published_at,
-                updated=page.last_published_at or page.first_published_at,
-                categories=[tag.name for tag in page.tag_list],
+        entries = []
+        for page in pages:
+            published, updated = entry_dates(
+                {name: getattr(page, name) for name in HealthContentPage.CONTENT_DATE_COLUMNS}
             )
-            for page in pages
-        ]
+            entries.append(
+                FeedEntry(
+                    title=page.title,
+                    link=request.build_absolute_uri(page.get_url(request)),
+                    summary=page.summary,
+                    author_name=page.author.display_name if page.author else team,
+                    author_link=request.build_absolute_uri(page.author.get_url(request)) if page.author else None,
+                    published=published,
+                    updated=updated,
+                    categories=[tag.name for tag in page.tag_list],
+                )
+            )
+        return entries
+
+    def item_title(self, item):
+        return item.title
+
+    def item_link(self, item):
+        return item.link
+
+    def item_guid(self, item):
+        return item.link
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_author_name(self, item):
+        return item.author_name
+
+    def item_author_link(self, item):
+        return item.author_link
+
+    def item_pubdate(self, item):
+        return item.published
+
+    def item_updateddate(self, item):
+        return item.updated
+
+    def item_categories(self, item):
+        return item.categories
 
 
-def test_the_feed_is_what_the_pages_themselves_say():
-    hidden = QuestionPage.objects.live().order_by("-first_published_at").first()
-    PageViewRestriction.objects.create(page=hidden, restriction_type=PageViewRestriction.PASSWORD, password="x")
+def new_health_pages(count):
+    """`count` answers and articles newer than the seeded ones, dated every way a page's content can be
+    (HealthContentPage.content_moments), with and without an author, tags and a last publication."""
     now = timezone.now()
     author = QuestionPage.objects.live().first().author
-    for number in range(25):
+    editor = get_user_model().objects.create(username="editor")
+    for number in range(count):
         (ArticlePageFactory if number % 4 == 0 else QuestionPageFactory)(
-            title=f"New page {number}",
+            title=f'New page {number} <&> "quoted"',
             first_published_at=now + datetime.timedelta(minutes=number),
-            last_published_at=None if number % 3 else now + datetime.timedelta(hours=number),
+            last_published_at=None if number % 3 == 1 else now + datetime.timedelta(hours=number),
             author=None if number % 8 == 0 else author,
-            tags=["treatment", "Back pain", f"Zebra {number}", "alpha"][: number % 5],
+            tags=["treatment", "Back pain", f"Zebra & {number}", "alpha"][: number % 5],
+            owner=editor if number % 2 else None,
+            last_reviewed_on=now.date() if number % 5 < 2 else None,
+            source_updated_on=datetime.date(2024, 1 + number % 12, 1) if number % 7 < 3 else None,
         )
-    request = get(path="/feed/")
-    ours = LatestHealthPagesFeed()(request)
-    assert ours.content == PageObjectsFeed()(request).content
+
+
+def test_the_feed_is_what_djangos_syndication_view_writes_from_the_pages_themselves():
+    hidden = QuestionPage.objects.live().order_by("-first_published_at").first()
+    PageViewRestriction.objects.create(page=hidden, restriction_type=PageViewRestriction.PASSWORD, password="x")
+    new_health_pages(25)
+    for zone in ("UTC", "Asia/Tokyo", "America/Los_Angeles"):
+        with timezone.override(zoneinfo.ZoneInfo(zone)):
+            request = get(path="/feed/")
+            ours = latest_health_pages_feed(request)
+            django = DjangosSyndicationFeed()(request)
+            assert ours.content == django.content, zone
+            assert ours["Content-Type"] == django["Content-Type"]
+            assert ours["Last-Modified"] == django["Last-Modified"]
     assert ours.content.count(b"<entry>") == FEED_LENGTH
+    assert 0 < ours.content.count(b"<published>") < FEED_LENGTH
     assert hidden.title.encode() not in ours.content
+
+
+def test_the_feeds_dates_are_the_days_the_pages_show():
+    """An entry's <published> and <updated> fall on the page's own content_published_on and
+    content_updated_on; with no content date, no <published>, and <updated> is its last publication."""
+    pages = Page.objects.live().type(*HEALTH_PAGE_MODELS).specific()
+    new_health_pages(FEED_LENGTH - pages.count())  # every page in the feed
+    request = get(path="/feed/")
+    entries = {entry.link: entry for entry in feed_entries(request)}
+    assert len(entries) == len(pages) == FEED_LENGTH
+    for page in pages:
+        entry = entries[request.build_absolute_uri(page.url)]
+        if page.content_published_on is None:
+            assert entry.published is None
+        else:
+            assert timezone.localdate(entry.published) == page.content_published_on
+        if page.content_updated_on is None:
+            assert entry.updated == (page.last_published_at or page.first_published_at)
+        else:
+            assert timezone.localdate(entry.updated) == page.content_updated_on
 
 
 # ---------------------------------------------------------------- the API
@@ -230,8 +324,24 @@ def test_api_html_urls_are_the_pages_full_urls(client, settings):
             items += data["items"]
         pages = Page.objects.in_bulk([item["id"] for item in items])
         assert len(pages) == total > 20
+        request = get(host)
         for item in items:
             assert item["meta"]["html_url"] == pages[item["id"]].full_url
+            assert item["meta"]["detail_url"] == get_object_detail_url(api_router, request, Page, item["id"])
+
+
+def test_api_detail_urls_are_wagtails_for_every_type():
+    """Found once a response for each type (api.KnownPrefixDetailUrlField): a listing of one type, whose
+    items are that type, and of several."""
+    request = get()
+    for query in ("type=articles.QuestionPage", "type=articles.QuestionPage,articles.ArticlePage", "fields=*"):
+        response = Client().get(f"/api/v2/pages/?{query}&limit=20")
+        assert response.status_code == 200, response.content[:500]
+        items = response.json()["items"]
+        assert len(items) > 1
+        for item in items:
+            model = apps.get_model(item["meta"]["type"])
+            assert item["meta"]["detail_url"] == get_object_detail_url(api_router, request, model, item["id"])
 
 
 def test_api_listing_reads_the_view_restrictions_once(client):
