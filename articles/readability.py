@@ -21,6 +21,18 @@ def page_text(page):
     return "\n".join(part.strip() for part in parts if part and part.strip())
 
 
+# Words enough for a grade, with a word of several syllables: measuring them loads what a measurement needs.
+WARMING_TEXT = "Patients with a herniated lumbar disc usually recover with time, exercise and physiotherapy."
+
+
+def load_pronunciations():
+    """Load what measuring a grade needs now, rather than on the first measurement: textstat counts
+    syllables with the CMU pronouncing dictionary, which it reads (about 1.2 s) the first time a
+    process grades a text and keeps after that. A server calls this as it starts (discsite/wsgi.py),
+    so that no editor's first save, import or keystroke in a new worker waits for it."""
+    reading_level(WARMING_TEXT)
+
+
 def reading_level(text):
     """(Flesch-Kincaid grade, SMOG index) rounded to one decimal, or (None, None) for too little text."""
     if textstat.lexicon_count(text) < 10:

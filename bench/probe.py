@@ -116,11 +116,15 @@ def queries(requests):
 def imports(rounds=3):
     """{file: [seconds, ...]}: `import_file` of each raw source, `rounds` times, each in a transaction
     rolled back afterwards, so the corpus is left as it was (and no review email goes out: those
-    are sent on commit). The first round of each file also warms the process, as a server's would."""
+    are sent on commit). The process starts as a server's worker does (discsite/wsgi.py: the pronouncing
+    dictionary read), and the first round of each file also warms it, as a server's first requests would."""
     from django.conf import settings
     from django.db import transaction
 
+    from articles.readability import load_pronunciations
     from discsite.importing.pipeline import import_file
+
+    load_pronunciations()
 
     timings = {}
     for path in sorted((Path(settings.BASE_DIR) / "fixtures" / "sources").iterdir()):

@@ -4,6 +4,7 @@ The production settings read the environment once, at import, so each case impor
 them in a fresh interpreter with exactly the variables it sets.
 """
 
+import importlib
 import json
 import os
 import runpy
@@ -13,6 +14,9 @@ import textwrap
 
 import pytest
 from django.conf import settings
+
+import discsite.wsgi
+from articles import readability
 
 PROJECT_DIR = settings.BASE_DIR
 SWITCHES = {
@@ -239,6 +243,15 @@ def gunicorn_config(monkeypatch, **env):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return runpy.run_path(str(PROJECT_DIR / "gunicorn.conf.py"))
+
+
+def test_each_server_worker_reads_the_pronouncing_dictionary_as_it_starts(monkeypatch):
+    """Not on an editor's first save, import or keystroke in a new worker (about 1.2 s: textstat's CMUdict)."""
+    calls = []
+    monkeypatch.setattr(readability, "load_pronunciations", lambda: calls.append("loaded"))
+    importlib.reload(discsite.wsgi)  # what a worker runs as it starts, with the apps already loaded here
+    assert calls == ["loaded"]
+    assert readability.reading_level(readability.WARMING_TEXT)[0] is not None, "the warming text is graded"
 
 
 def test_gunicorn_defaults_to_loopback_two_sync_workers_and_logs_to_stderr(monkeypatch):
