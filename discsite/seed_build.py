@@ -97,6 +97,7 @@ class TreeBuilder:
         self.force = force
         self.report = SeedReport()
         self.published = set()  # the pks of the pages this run published
+        self.system = system_user()  # who the seed's revisions and publications are by
         self.body_block = HealthBodyBlock()
         self.references_block = ReferencesBlock()
 
@@ -284,7 +285,7 @@ class TreeBuilder:
             self.report.record("unchanged", kind, page.title)
             return page
         # The seed's own revisions are the system's (by no user, on a database seeded before it had an account).
-        edited_by_person = page.latest_revision_id and page.latest_revision.user_id not in (None, system_user().pk)
+        edited_by_person = page.latest_revision_id and page.latest_revision.user_id not in (None, self.system.pk)
         if (edited_by_person or page.has_unpublished_changes) and not self.force:
             self.report.record("skipped", kind, f"{page.title} (changed in the admin; --force overwrites)")
             return page
@@ -325,10 +326,9 @@ class TreeBuilder:
     def _publish(self, page, published):
         """Publish the page's current state as a revision by the site's own account (the seed), keeping its
         original date."""
-        system = system_user()
-        revision = page.save_revision(user=system, log_action=True)
+        revision = page.save_revision(user=self.system, log_action=True)
         with publishing_unreviewed_source_material("seed: the curated source documents in fixtures/seed/"):
-            revision.publish(user=system, skip_permission_checks=True)
+            revision.publish(user=self.system, skip_permission_checks=True)
         self.published.add(page.pk)
         published_at = _published_at(published)
         if published_at is not None:
