@@ -384,6 +384,7 @@ class SiteSearch:
     def run(self):
         """Counts per type, one page of hits and the editors' promotions, or nothing if the backend fails."""
         self.counts = dict.fromkeys(SEARCH_TYPES, 0)
+        self.more_than = None
         self.results = None
         self.promotions = []
         search_query = self.expanded.search_query
@@ -416,6 +417,7 @@ class SiteSearch:
             logger.exception("Site search failed for %r", self.query)
             self.failed = True
             self.counts = dict.fromkeys(SEARCH_TYPES, 0)
+            self.more_than = None
             self.results = None
         return self
 
@@ -427,8 +429,9 @@ class SiteSearch:
         key = f"search:{digest(self.query, self.type, page_number)}"
         outcome = versioned_result(key, lambda: self._rank(search_query))
         self.counts = outcome["counts"]
+        self.more_than = outcome["more_than"]
         shown = OnePage(outcome["offset"], outcome["keys"])
-        results = paginate(self.request, Counted(shown, lambda: outcome["total"]))
+        results = paginate(self.request, Counted(shown, lambda: outcome["listed"]))
         results.object_list = Hits(outcome["identities"], outcome["snippets"])
         self.results = results
         if results.number == 1:
@@ -440,18 +443,21 @@ class SiteSearch:
         # uses it: one pass over the matches counts every type and lists the chosen one.
         found = ranked_search(search_query, pages, of_type=SEARCH_TYPES[self.type].model if self.type else None)
         by_content_type = found.facet("content_type_id")
+        # Past `more_than` matches the search stops counting (discsite/search_index.py): a type it did not
+        # count has no count (None), and the results listed are the best of a first pass, not every match.
+        uncounted = None if found.more_than else 0
         counts = {
-            slug: by_content_type.get(_content_type_id(search_type.model), 0)
+            slug: by_content_type.get(_content_type_id(search_type.model), uncounted)
             for slug, search_type in SEARCH_TYPES.items()
         }
-        total = counts[self.type] if self.type else sum(counts.values())
         # Paged by key: the one page of results shown is then loaded whole, in one query.
-        results = paginate(self.request, Counted(found.keys, lambda: total))
+        results = paginate(self.request, Counted(found.keys, found.count))
         shown = load_specific(list(results.object_list))
         terms = self.expanded.terms
         return {
             "counts": counts,
-            "total": total,
+            "more_than": found.more_than,
+            "listed": results.paginator.count,
             "offset": results.start_index() - 1 if shown else 0,
             "keys": [(page.pk, page.content_type_id) for page in shown],
             "identities": [(page.pk, page.live_revision_id, page.content_type_id) for page in shown],
@@ -477,10 +483,16 @@ class SiteSearch:
         return unique
 
     @property
+    def total(self):
+        """How many results there are of every type, or None if some type was not counted."""
+        counts = self.counts.values()
+        return None if None in counts else sum(counts)
+
+    @property
     def type_links(self):
-        """The type filters, each with its count and whether it is the current one ('All' first)."""
-        total = sum(self.counts.values())
-        links = [{"slug": "", "label": "All results", "count": total, "current": not self.type}]
+        """The type filters, each with its count (None if not counted) and whether it is the current one
+        ('All' first)."""
+        links = [{"slug": "", "label": "All results", "count": self.total, "current": not self.type}]
         links += [
             {"slug": slug, "label": search_type.plural, "count": self.counts[slug], "current": slug == self.type}
             for slug, search_type in SEARCH_TYPES.items()
@@ -499,7 +511,8 @@ class SiteSearch:
             "search_synonyms": self.expanded.synonyms,
             "search_searched": self.expanded.search_query is not None,
             "results": self.results,
-            "result_count": self.counts[self.type] if self.type else sum(self.counts.values()),
+            "result_count": self.counts[self.type] if self.type else self.total,  # None: more than result_more_than
+            "result_more_than": self.more_than,
             "type_links": self.type_links,
             "promotions": self.promotions,
         }

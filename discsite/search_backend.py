@@ -74,10 +74,12 @@ class PageKeys:
 
 class RankedResults:
     """How many matches there are of each content type, and the matches listed (sliced) best first:
-    as pages, or (`keys`) as their primary keys and content types, which a results page loads as it needs."""
+    as pages, or (`keys`) as their primary keys and content types, which a results page loads as it needs.
+    With `more_than` set there are more matches than that, and only the content types in the counts (if any)
+    are counted."""
 
-    def __init__(self, counts, listed, keys, total=None):
-        self.counts, self.listed, self.keys, self.total = counts, listed, keys, total
+    def __init__(self, counts, listed, keys, total=None, more_than=None):
+        self.counts, self.listed, self.keys, self.total, self.more_than = counts, listed, keys, total, more_than
 
     def facet(self, field_name):
         if field_name != "content_type_id":
@@ -100,4 +102,4 @@ def ranked_search(query, queryset, of_type=None):
         return RankedResults(dict(found.facet("content_type_id")), listed, PageKeys(listed))
     found = search_index.search(query, queryset, of_type)
     keys = Keys(found)
-    return RankedResults(found.counts, Pages(queryset, keys), keys, found.total)
+    return RankedResults(found.counts, Pages(queryset, keys), keys, found.total, found.more_than)

@@ -20,7 +20,7 @@ from wagtail.rich_text import RichText
 from articles.blocks import body_texts
 from articles.factories import ArticlePageFactory, QuestionPageFactory, TopicPageFactory
 from articles.models import ArticlePage, QuestionPage
-from discsite import search
+from discsite import search, search_index
 from discsite.core.caching import bump_content_version
 from discsite.models import SearchSynonym
 from discsite.search import MAX_QUERY_LENGTH, clean_query, expand, snippet
@@ -275,6 +275,33 @@ def test_results_are_counted_by_type_and_filtered(client, wombats):
     experts = client.get("/search/", {"q": "wombat", "type": "expert"})
     assert titles(experts) == ["Dr Wombat Jones"]
     assert "Wombatology" in experts.content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the search stops counting on PostgreSQL")
+def test_past_the_matches_counted_the_reader_is_told_there_are_more_and_shown_the_best(client, wombats, monkeypatch):
+    """On PostgreSQL the search counts at most search_index.COUNTED matches (1,000; 5 here): past them it says
+    so, lists the best of a bounded first pass, and counts a type listed alone if it has no more."""
+    monkeypatch.setattr(search_index, "COUNTED", 5)
+    response = client.get("/search/", {"q": "wombat"})
+    assert response.context["result_count"] is None
+    assert response.context["result_more_than"] == 5
+    body = response.content.decode()
+    assert "More than 5 results for “<strong>wombat</strong>”. The best 7 are listed" in body
+    assert len(titles(response)) == 7
+    # The filters are there, without counts.
+    assert 'aria-current="page">All results</a>' in body
+    assert ">Articles</a>" in body
+    assert "search-filters__count" not in body
+    # A type with no more than 5 is counted when listed alone; one with more would not be.
+    articles = client.get("/search/", {"q": "wombat", "type": "article"})
+    assert articles.context["result_count"] == 3
+    assert "3 results for “<strong>wombat</strong>” in articles" in articles.content.decode()
+    assert '>Articles <span class="search-filters__count">(3<' in articles.content.decode()
+    monkeypatch.setattr(search_index, "COUNTED", 2)
+    articles = client.get("/search/", {"q": "wombat", "type": "article", "page": "01"})  # (ranked afresh)
+    assert "More than 2 results for “<strong>wombat</strong>” in articles. The best 3 are listed" in (
+        articles.content.decode()
+    )
 
 
 def test_each_type_shows_what_a_reader_needs(client, wombats):

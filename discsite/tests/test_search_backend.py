@@ -74,6 +74,23 @@ def test_the_index_is_laid_out_as_the_public_search_reads_it():
             assert "discsite_indexentry_title_body_gin" in indexes, (
                 "Migration 0006's GIN index on title || body is gone"
             )
+            for name in ("discsite_indexentry_title_length", "discsite_indexentry_new_title_norm"):
+                assert name in indexes, f"Migration 0012's index {name} is gone"
+            # Migration 0012's storage settings: the body apart, the title in the row.
+            cursor.execute(
+                "SELECT reloptions FROM pg_class WHERE oid = %s::regclass", [IndexEntry._meta.db_table]
+            )  # fmt: skip
+            assert "toast_tuple_target=128" in (cursor.fetchone()[0] or []), (
+                "Migration 0012's toast_tuple_target is gone"
+            )
+            cursor.execute(
+                "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0",
+                [IndexEntry._meta.db_table],
+            )
+            storage = dict(cursor.fetchall())
+            assert [storage[column] for column in ("title", "autocomplete", "title_text", "body")] == list("mmmx"), (
+                f"Migration 0012's column storage is gone: {storage}"
+            )
     # Django's Query.sql_with_params(), the one library internal the search uses (on PostgreSQL).
     sql, params = search_index.sql_and_params(Page.objects.filter(pk=1).values("pk"))
     with connection.cursor() as cursor:
@@ -217,3 +234,75 @@ def test_a_double_quote_in_a_query_is_a_word_break_not_a_syntax_error(query):
     assert [page.pk for page in pages().search(query)] == expected
     expected = [page.pk for page in pages().autocomplete(words)] if words else []
     assert [page.pk for page in pages().autocomplete(query)] == expected
+
+
+# ---------------------------------------------------------------- PostgreSQL: past COUNTED matches
+
+on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="the bounded first pass is PostgreSQL's")
+
+
+@pytest.fixture
+def quolls(monkeypatch):
+    """Two drafts (with "quoll" in the title, in the body) and a page under a view restriction; then six articles with it in the
+    title and four with it in the body alone, oldest first; and the search counting at most five."""
+    monkeypatch.setattr(search_index, "COUNTED", 5)
+    ArticlePageFactory(title="Quoll notes draft", slug="quoll-draft", live=False)
+    ArticlePageFactory(title="Marsupial draft", slug="marsupial-draft", summary="A quoll.", live=False)
+    restricted = ArticlePageFactory(title="Quoll notes private", slug="quoll-private")
+    PageViewRestriction.objects.create(page=restricted, restriction_type=PageViewRestriction.PASSWORD, password="x")
+    titled = [ArticlePageFactory(title=f"Quoll notes {n}", slug=f"quoll-{n}", summary="Same.") for n in range(6)]
+    in_body = [ArticlePageFactory(title=f"Marsupial {n}", slug=f"marsupial-{n}", summary="A quoll.") for n in range(3)]
+    in_body.append(QuestionPageFactory(title="Which marsupial?", summary="The quoll."))
+    return titled, in_body
+
+
+@on_postgres
+def test_past_counted_matches_none_is_counted_and_the_best_of_a_first_pass_are_listed(quolls, monkeypatch):
+    titled, in_body = quolls
+    results = ranked_search(PlainText("quoll"), pages())
+    assert results.more_than == 5
+    assert results.facet("content_type_id") == {}
+    # Every title match first (equal titles: newest first), then the body matches, best first.
+    listed = as_listed(results)
+    assert listed[:6] == [page.pk for page in reversed(titled)]
+    assert sorted(listed[6:]) == sorted(page.pk for page in in_body)
+    assert results.count() == 10
+
+    # The first pass is bounded: the 4 most recently indexed title matches, then as many of the most recent
+    # body matches as make up the candidates listed (7).
+    monkeypatch.setattr(search_index, "TITLE_CANDIDATES", 4)
+    monkeypatch.setattr(search_index, "CANDIDATES", 7)
+    results = ranked_search(PlainText("quoll"), pages())
+    listed = as_listed(results)
+    assert listed[:4] == [page.pk for page in reversed(titled[2:])]
+    assert sorted(listed[4:]) == sorted(page.pk for page in in_body[1:])
+    assert results.count() == 7
+
+
+@on_postgres
+def test_past_counted_matches_a_type_listed_alone_is_counted_if_it_has_no_more(quolls):
+    titled, in_body = quolls
+    answers = ranked_search(PlainText("quoll"), pages(), of_type=QuestionPage)
+    assert answers.more_than == 5
+    assert answers.facet("content_type_id") == {ContentType.objects.get_for_model(QuestionPage).pk: 1}
+    assert as_listed(answers) == [in_body[-1].pk]
+    articles = ranked_search(PlainText("quoll"), pages(), of_type=ArticlePage)
+    assert articles.facet("content_type_id") == {}
+    assert as_listed(articles)[:6] == [page.pk for page in reversed(titled)]
+    assert articles.count() == 9
+
+
+@on_postgres
+def test_past_counted_matches_each_page_of_results_follows_and_readers_see_only_public_pages(
+    quolls, django_assert_max_num_queries
+):
+    titled, in_body = quolls
+    hidden = {page.pk for page in Page.objects.filter(slug__in=["quoll-draft", "marsupial-draft", "quoll-private"])}
+    searched = pages()  # (public() reads the view restrictions)
+    with django_assert_max_num_queries(3):  # counted (stopping past 5), the titles, the bodies
+        results = ranked_search(PlainText("quoll"), searched)
+    with django_assert_max_num_queries(0):
+        keys = [pk for start in range(0, 12, 3) for pk, _kind in results.keys[start : start + 3]]
+    assert keys == as_listed(results)
+    assert sorted(keys) == sorted(page.pk for page in titled + in_body)
+    assert not hidden & set(keys)
