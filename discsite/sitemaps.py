@@ -23,12 +23,15 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.contrib.sitemaps.views import index, sitemap
+from django.contrib.sitemaps.views import index
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Max
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import http_date
 from wagtail.models import Page, Site
 
 from discsite.core.caching import digest, public_pages, versioned_result
@@ -196,9 +199,8 @@ class PageSitemap(Sitemap):
             self.latest_lastmod = max(lastmods)
         return urls
 
-    def section(self, page):
-        """The rows of section `page`, as `self.paginator.page(page)` finds them, but without counting every
-        page of the site first: a section past the last is found empty (the same 404 from the view)."""
+    def section_number(self, page):
+        """Section `page`'s number, or Paginator's exceptions for one that cannot be (the view's 404s)."""
         try:
             number = int(page)
         except (TypeError, ValueError):
@@ -207,11 +209,30 @@ class PageSitemap(Sitemap):
             raise EmptyPage("That page number is less than 1")
         if number * self.limit > MAX_OFFSET:  # past any database's last row, and more than it can take
             raise EmptyPage("That page contains no results")
+        return number
+
+    def section(self, page):
+        """The rows of section `page`, as `self.paginator.page(page)` finds them, but without counting every
+        page of the site first: a section past the last is found empty (the same 404 from the view)."""
+        number = self.section_number(page)
         start = (number - 1) * self.limit
-        rows = self.kept(f"section:{number}", lambda: list(self.items()[start : start + self.limit]))
+        rows = list(self.items()[start : start + self.limit])
         if not rows and number > 1:  # as Paginator: the first page may be empty, no other
             raise EmptyPage("That page contains no results")
         return rows
+
+    def section_xml(self, page):
+        """Section `page` as Django's sitemap view writes it with SitemapXML, and its latest lastmod (for the
+        Last-Modified header): kept per content version, for this host, scheme and time zone."""
+        number = self.section_number(page)
+        local = timezone.get_current_timezone_name() if settings.USE_TZ else ""
+
+        def write():
+            site, scheme = get_current_site(self.request), self.request.scheme
+            urls = self.get_urls(page=number, site=site, protocol=scheme)
+            return SitemapXML().render({"urlset": urls}), getattr(self, "latest_lastmod", None)
+
+        return self.kept(f"section-xml:{self.request.scheme}:{local}:{number}", write)
 
     def kept(self, name, produce):
         """`produce()`, kept per content version for this host's sitemap (see the module docstring)."""
@@ -241,5 +262,30 @@ def sitemap_index(request):
     return index(request, sitemaps=sitemaps(request), sitemap_url_name="sitemap-section")
 
 
+class Written:
+    """A template object, as Django's template backends define one, for text already written."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def render(self, context=None, request=None):
+        return self.text
+
+
 def sitemap_section(request, section):
-    return sitemap(request, sitemaps=sitemaps(request), section=section, template_name=SitemapXML())
+    """Django's sitemap view for one section (django.contrib.sitemaps.views.sitemap: the same 404s, headers and
+    bytes, checked against it by discsite/tests/test_listing_speed_sitemap_feed.py), its XML kept per content
+    version: writing a thousand addresses is most of a section's cost, and every reader gets the same."""
+    if section not in (maps := sitemaps(request)):
+        raise Http404(f"No sitemap available for section: {section!r}")
+    page = request.GET.get("p", 1)
+    try:
+        xml, lastmod = maps[section].section_xml(page)
+    except EmptyPage:
+        raise Http404(f"Page {page} empty") from None
+    except PageNotAnInteger:
+        raise Http404(f"No page '{page}'") from None
+    headers = {"Last-Modified": http_date(lastmod.timestamp())} if lastmod else None
+    response = TemplateResponse(request, Written(xml), content_type="application/xml", headers=headers)
+    response.headers["X-Robots-Tag"] = "noindex, noodp, noarchive"  # as Django's view says
+    return response

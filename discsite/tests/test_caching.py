@@ -232,6 +232,30 @@ def test_the_feeds_kept_rows_show_a_change_at_once(client, content, change):
     assert gone not in feed
 
 
+@pytest.mark.parametrize("change", ["publish", "unpublish"])
+def test_a_sitemap_sections_kept_xml_shows_a_change_at_once(client, content, change):
+    """Past the page cache, a sitemap section's XML is written once per content version, host and scheme
+    (discsite.sitemaps.PageSitemap.section_xml): the next request reads nothing but the version, and a new
+    address or an unpublication shows on the request after it."""
+    client.cookies["sessionid"] = "not-a-session"
+    old = content["question"].url
+    assert f"http://testserver{old}".encode() in client.get("/sitemap-pages.xml").content
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/sitemap-pages.xml")
+    assert len(queries) == 1, [query["sql"] for query in queries]  # the content version
+    assert f"https://testserver{old}".encode() in client.get("/sitemap-pages.xml", secure=True).content
+    if change == "publish":
+        publish(content["question"], slug="does-walking-ease-sciatica")
+        new = type(content["question"]).objects.get(pk=content["question"].pk).url
+        assert new != old
+    else:
+        content["question"].unpublish()
+    section = client.get("/sitemap-pages.xml").content
+    assert f"http://testserver{old}".encode() not in section
+    if change == "publish":
+        assert f"http://testserver{new}".encode() in section
+
+
 def test_fragments_are_reused_when_the_page_cache_is_bypassed(client, content):
     """A logged-in-looking request still skips the page's content queries once its fragment is cached."""
     client.cookies["sessionid"] = "not-a-session"

@@ -123,7 +123,7 @@ def test_sitemap_sections_are_what_djangos_sitemap_view_and_template_write(monke
         ours = sitemap_section(request, "pages").render()
         reference = sitemap(request, sitemaps={"pages": PageByPageSitemap(request, limit)}, section="pages").render()
         assert ours.content == reference.content, number
-        assert ours["Last-Modified"] == reference["Last-Modified"]
+        assert ours.headers == reference.headers
     for number in ("0", "-1", "x", "1.0", str(sections + 1), "9" * 30):
         request = get(path=f"/sitemap-pages.xml?p={number}")
         with pytest.raises(Http404) as ours:

@@ -605,3 +605,20 @@ def test_the_results_page_needs_the_same_queries_for_5_and_40_matches(client, ty
         # All four types are on page 1 of the 5 matches; of the 40, perhaps not: never more queries.
         assert many <= few
     assert few - every_page <= SEARCH_QUERIES
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the search stops counting on PostgreSQL")
+@pytest.mark.parametrize("type_", ["", "article"])
+def test_past_the_matches_counted_the_results_page_needs_the_same_queries_for_5_and_40(client, type_, monkeypatch):
+    """The bounded first pass (search_index.first_pass) adds a query or two, however many pages match."""
+    monkeypatch.setattr(search_index, "COUNTED", 3)
+    every_page, _ = count_queries(client, {"q": ""})
+    make_matches(5)
+    few, response = count_queries(client, {"q": "wombat", "type": type_})
+    assert response.context["result_more_than"] == 3
+    make_matches(40, start=5)
+    many, response = count_queries(client, {"q": "wombat", "type": type_})
+    assert response.context["result_more_than"] == 3
+    assert len(response.context["results"].object_list) >= 10
+    assert many == few
+    assert few - every_page <= SEARCH_QUERIES
