@@ -50,7 +50,12 @@ def assert_last_column_reachable(page, table, last_heading, width):
     expect(header).to_contain_text(last_heading)
     table.locator("tbody tr").first.hover()
     page.mouse.wheel(3000, 0)
-    page.wait_for_timeout(300)
+    # The swipe scrolls smoothly: wait for the heading's right edge to come into view rather than
+    # for a fixed time (300 ms was not always enough on a loaded CI machine).
+    page.wait_for_function(
+        "([el, width]) => el.getBoundingClientRect().right <= width + 1",
+        arg=[header.element_handle(), width],
+    )
     box = header.bounding_box()
     assert box["x"] >= 0, box
     assert box["x"] + box["width"] <= width + 1, box
