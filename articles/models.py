@@ -493,9 +493,6 @@ class QuestionIndexPage(IndexPage):
 
     listing_order = NEWEST_FIRST
 
-    def get_child_queryset(self):
-        return QuestionPage.objects.select_related("author", "reviewed_by")
-
 
 class QuestionPage(HealthContentPage):
     """One question answered by one named expert. The title is the question."""
@@ -635,9 +632,6 @@ class ArticleIndexPage(IndexPage):
 
     listing_order = NEWEST_FIRST
 
-    def get_child_queryset(self):
-        return ArticlePage.objects.select_related("author", "reviewed_by")
-
 
 class ArticlePage(HealthContentPage):
     """A long-form article, with its references and related reading."""
@@ -726,14 +720,14 @@ class ArticlePageRelated(Orderable):
 HEALTH_PAGE_MODELS = (QuestionPage, ArticlePage)
 
 
-def health_page_listing(request, tag=None, author=None):
-    """One page of live answers and articles, newest first, optionally by tag or author (the pages
-    made only for what is not kept: see paginate_cards)."""
+def health_page_listing(request, tag_id=None, author=None):
+    """One page of live answers and articles, newest first, optionally by tag (its id) or author (the
+    pages made only for what is not kept: see paginate_cards)."""
 
     def ordered():
         pages = Page.objects.live().type(*HEALTH_PAGE_MODELS)
-        if tag is not None:
-            pages = pages.filter(health_tagged_items__tag=tag)
+        if tag_id is not None:
+            pages = pages.filter(health_tagged_items__tag_id=tag_id)
         if author is not None:
             # One indexed subquery per page type: an OR across LEFT JOINs to both tables makes the
             # database scan every page (tens of milliseconds at 10,000 pages).
@@ -743,7 +737,7 @@ def health_page_listing(request, tag=None, author=None):
             )
         return pages.order_by("-first_published_at", "-pk")
 
-    count_key = f"health:{getattr(tag, 'pk', '')}:{getattr(author, 'pk', '')}"
+    count_key = f"health:{tag_id or ''}:{getattr(author, 'pk', '')}"
     return paginate_cards(request, ordered, HEALTH_PAGE_MODELS, count_key=count_key)
 
 
@@ -766,9 +760,6 @@ class TopicIndexPage(IndexPage):
 
     class Meta:
         verbose_name = "topics index"
-
-    def get_child_queryset(self):
-        return TopicPage.objects.select_related("tag")
 
 
 class TopicPage(BasePage):
@@ -837,7 +828,7 @@ class TopicPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["items"] = health_page_listing(request, tag=self.tag)
+        context["items"] = health_page_listing(request, tag_id=self.tag_id)
         return context
 
     @staticmethod

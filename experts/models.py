@@ -42,9 +42,6 @@ NON_PHYSICIAN_SPECIALTIES = {"Physiotherapy"}
 class ExpertIndexPage(IndexPage):
     subpage_types = ["experts.ExpertPage"]
 
-    def get_child_queryset(self):
-        return ExpertPage.objects.select_related("photo")
-
 
 class ExpertPage(BasePage):
     """An author or reviewer. The page title is the person's name, without honorific.

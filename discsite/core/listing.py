@@ -60,8 +60,9 @@ def paginate_cards(request, ordered, models, counted=None, count_key=None, per_p
     needed (ListingCards).
 
     The count, which the listing shows and its pagination needs, is the costliest part on a large site
-    (every listed row is read): it is taken from `counted` when given (the same pages, filtered so that
-    the database counts them faster) and, with a `count_key` naming the listing, kept per content version.
+    (every listed row is read): it is taken from `counted` when given (a function that makes a queryset of
+    the same pages, filtered so that the database counts them faster) and, with a `count_key` naming the
+    listing, kept per content version.
     So is each page of ids, as a search's shown page is: finding one can cost the database far more than
     the rows it gives (a topic's page of twelve is found by walking hundreds of pages newest first, or by
     sorting every page with the tag), and every change to what a listing holds moves the version on.
@@ -70,7 +71,7 @@ def paginate_cards(request, ordered, models, counted=None, count_key=None, per_p
     """
     queryset = functools.cache(ordered if callable(ordered) else lambda: ordered)
     rows = LazySlices(lambda: queryset().values_list("pk", "live_revision_id"))
-    count = counted.count if counted is not None else lambda: queryset().count()
+    count = (lambda: counted().count()) if counted is not None else lambda: queryset().count()
     if count_key is not None:
         count = functools.partial(versioned_result, f"listing-count:{count_key}", count)
     listing = paginate(request, Counted(rows, count), per_page)
