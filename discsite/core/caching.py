@@ -13,9 +13,11 @@ memory per process, or Redis shared by all).
   robots.txt, the read-only API): never the admin, previews, health checks, or anything that sets a
   cookie. A request carrying a session cookie (a logged-in editor) or an
   Authorization header bypasses it.
-- `{% versioned_cache %}` keeps rendered template fragments (the page's
-  content, its breadcrumbs and head metadata, the footer), so even a request the
-  page cache does not answer skips most of the work. Previews never use it.
+- `{% versioned_cache %}` and `{% own_content_cache %}` keep rendered template
+  fragments (what shows other pages under the content version; the page's own
+  content, its head metadata and breadcrumbs under the structure version and its
+  live revision), so even a request the page cache does not answer skips most of
+  the work. Previews never use them.
 
 Cache-Control is set deliberately: cached responses are public for a minute in
 browsers and longer in a shared cache (a CDN purged on publish by

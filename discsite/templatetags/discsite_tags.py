@@ -218,8 +218,9 @@ def own_content_cache(parser, token):
     """`{% own_content_cache "name" %}...{% endown_content_cache %}`: a fragment of the page's own content,
     kept per live revision of the page (`page.revision_identity()`) and structure version, so that it
     outlives the publication of other answers and articles. What it shows must be the page's own content
-    and what only structural changes change (experts, tags, settings, images): never other pages' titles
-    or lists of them, which go in a `versioned_cache` fragment."""
+    and what only structural changes change (experts, tags, settings, images, the sections above it): never
+    other answers' or articles' titles or lists of them, which go in a `versioned_cache` fragment. (base.html
+    keeps every page's head and breadcrumbs so.)"""
     bits = token.split_contents()
     if len(bits) != 2:
         raise template.TemplateSyntaxError("own_content_cache needs a fragment name, and only that")

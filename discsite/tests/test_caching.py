@@ -208,6 +208,29 @@ def test_a_publication_keeps_what_other_pages_own_and_shows_itself_everywhere(cl
         assert "Living with sciatica " not in page + " ", url
 
 
+def test_a_publication_keeps_other_pages_heads_and_breadcrumbs(client, content):
+    """A page's head (its structured data names its expert) and breadcrumbs (its section's title) show only
+    what its own publication or a structural change changes: another answer's or article's publication
+    leaves them kept. Shown here by changing the expert's name and the section's title behind the cache's
+    back (no signal, so no version moves): the kept head and breadcrumbs still say what they said, while
+    the answer's related articles show the article's new title."""
+    client.cookies["sessionid"] = "not-a-session"  # past the page cache: the fragments are what is tested
+    question, article, expert = content["question"], content["article"], content["expert"]
+    section = question.get_parent()
+    client.get(question.url)
+    type(expert).objects.filter(pk=expert.pk).update(title="Ada King")
+    type(section).objects.filter(pk=section.pk).update(title="Answers, renamed")
+    publish(article, title="Living well with sciatica")
+    soup = BeautifulSoup(client.get(question.url).content, "html.parser")
+    structured = " ".join(script.get_text() for script in soup.select('script[type="application/ld+json"]'))
+    assert "Ada Lovelace" in structured
+    assert "Ada King" not in structured
+    crumbs = soup.select_one(".breadcrumbs").get_text(" ")
+    assert section.title in crumbs
+    assert "Answers, renamed" not in crumbs
+    assert "Living well with sciatica" in soup.get_text(" ")  # its related articles, rendered afresh
+
+
 @pytest.mark.parametrize("change", ["publish", "expert", "unpublish"])
 def test_the_feeds_kept_rows_show_a_change_at_once(client, content, change):
     """Past the page cache, the feed reads its rows once per content version (discsite.feeds.feed_rows):
@@ -267,6 +290,9 @@ def test_fragments_are_reused_when_the_page_cache_is_bypassed(client, content):
     with CaptureQueriesContext(connection) as cold:
         client.get(url)
     assert len(warm) < len(cold)
+    # Its author is shown only in kept fragments: the page is read without them (IndexPage.route).
+    assert not [query for query in warm.captured_queries if "experts_expertpage" in query["sql"]]
+    assert [query for query in cold.captured_queries if "experts_expertpage" in query["sql"]]
 
 
 def test_no_reader_request_writes_to_the_database(client, content):
