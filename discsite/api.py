@@ -9,13 +9,16 @@
 - Only GET (and HEAD/OPTIONS): no endpoint writes, and no credentials are accepted, so
   the API cannot be used to try passwords or to see more as a logged-in user.
 - Kept by the page cache like every page (JSON only, the same for every reader), and on a
-  miss, fast: a listing fetches the authors, reviewers, tags, topic tags, photos, audio and
-  locales its requested fields show in one query each, however many items it has.
+  miss, fast: a listing's items are kept one by one, per live revision of their page, as listing
+  cards are (core.listing), and for the items not kept it fetches the authors, reviewers, tags,
+  topic tags, photos, audio and locales its requested fields show in one query each, however many
+  items it has.
 """
 
 import copy
 
-from django.db.models import prefetch_related_objects
+from django.core.cache import cache
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import JsonResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.functional import cached_property
@@ -35,7 +38,15 @@ from wagtail.images.api.v2.views import ImagesAPIViewSet
 
 from articles.serializers import TagNamesField
 from discsite import media_access
-from discsite.core.caching import EVERY_QUERY_PARAMETER, cacheable, digest, versioned_result
+from discsite.core.caching import (
+    EVERY_QUERY_PARAMETER,
+    PAGE_CACHE_TIMEOUT,
+    cacheable,
+    digest,
+    fragment_cache_enabled,
+    structure_key,
+    versioned_result,
+)
 from discsite.core.listing import Counted
 from discsite.core.text import words
 from discsite.search import clean_query
@@ -197,9 +208,29 @@ class KnownPrefixDetailUrlField(DetailUrlField):
         return url
 
 
+class KeptItem:
+    """A listing item's representation as it was kept (PublicPagesAPIViewSet.paginate_queryset)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data):
+        self.data = data
+
+
 class PublicPageSerializer(PageSerializer):
     html_url = AddressedHtmlUrlField(read_only=True)
     detail_url = KnownPrefixDetailUrlField(read_only=True)
+
+    def to_representation(self, instance):
+        """A kept item as it was kept; any other as Wagtail represents it, kept if the listing names a key
+        for it."""
+        if isinstance(instance, KeptItem):
+            return instance.data
+        data = super().to_representation(instance)
+        key = getattr(self.context.get("view"), "item_keys", {}).get(instance.pk)
+        if key is not None:
+            cache.set(key, data, PAGE_CACHE_TIMEOUT)
+        return data
 
     def get_fields(self):
         """REST framework's fields for this class, worked out once and copied for each serializer (as it
@@ -258,7 +289,30 @@ class PublicPagesAPIViewSet(ReadOnlyAnonymousMixin, PagesAPIViewSet):
         return self.serializer_class_for_request
 
     def paginate_queryset(self, queryset):
-        items = list(super().paginate_queryset(queryset))
+        """One page of the listing. Each item's representation is kept, as a listing card is, per live
+        revision of its page and structure version (core.caching: what an item shows of other pages, its
+        author, reviewer or tags, is structural), for the listing's address, type, fields and scheme
+        (the item's URLs are absolute). So only the pages of items not kept are read, with the related
+        rows their fields show. A search's results are not a queryset to read ids from: read in full."""
+        page = super().paginate_queryset(queryset)
+        if isinstance(page, QuerySet) and fragment_cache_enabled():
+            request = self.request
+            shape = (request.path, request.GET.get("type"), request.GET.get("fields"), request.scheme)
+            identities = list(page.values_list("pk", "live_revision_id"))
+            self.item_keys = {pk: structure_key("api-item", request, *shape, pk, rev) for pk, rev in identities}
+            kept = cache.get_many(list(self.item_keys.values()))
+            missing = [pk for pk, key in self.item_keys.items() if key not in kept]
+            read = {item.pk: item for item in self.with_related(queryset.filter(pk__in=missing) if missing else [])}
+            items = (
+                KeptItem(kept[self.item_keys[pk]]) if self.item_keys[pk] in kept else read.get(pk)
+                for pk, _ in identities
+            )
+            return [item for item in items if item is not None]  # (a page unpublished in between is left out)
+        return self.with_related(page)
+
+    def with_related(self, pages):
+        """`pages` as a list, with the related rows their requested fields show, one query a field."""
+        items = list(pages)
         fields = set(self.get_serializer_class().Meta.fields)
         lookups = [name for name in RELATED_FIELDS if name in fields]
         if items and lookups:

@@ -14,6 +14,8 @@ from articles.factories import ArticlePageFactory, QuestionPageFactory, TopicPag
 from articles.models import HEALTH_PAGE_MODELS, QuestionPage
 from articles.tests.test_clinical_review import act, draft_question, submit
 from discsite import api as api_module
+from discsite.core.caching import STRUCTURE_VERSION_ROW
+from discsite.core.models import ContentVersion
 from experts.factories import ExpertPageFactory
 from experts.models import ExpertPage
 
@@ -379,3 +381,66 @@ def test_api_listings_keep_a_bounded_number_of_serializers_that_answer_as_wagtai
     for fields in list(itertools.permutations(["title", "slug", "seo_title", "show_in_menus"]))[:12]:
         api(client, f"/api/v2/pages/?fields={','.join(fields)}")
     assert len(api_module.LISTING_SERIALIZERS) == 5
+
+
+KEPT_LISTINGS = [
+    "/api/v2/pages/",
+    "/api/v2/pages/?type=articles.QuestionPage&fields=summary,author,reviewed_by,tags,audio,body",
+    "/api/v2/pages/?type=articles.ArticlePage&fields=*",
+    "/api/v2/pages/?type=experts.ExpertPage&fields=*&offset=2&limit=3",
+    "/api/v2/pages/?type=articles.TopicPage&fields=tag,intro&order=-title",
+    "/api/v2/pages/?fields=*&search=sciatica",
+]
+
+
+def reads_pages(queries):
+    """Those of `queries` that read pages' own columns (not only their ids and live revisions), but for
+    Wagtail's read of the view restrictions, which joins the restricted pages."""
+    return [
+        query["sql"]
+        for query in queries
+        if '"wagtailcore_page"."title"' in query["sql"].split(" FROM ", 1)[0]
+        and "wagtailcore_pageviewrestriction" not in query["sql"]
+    ]
+
+
+@pytest.mark.usefixtures("caches_on")
+@pytest.mark.parametrize("url", KEPT_LISTINGS)
+def test_api_listing_items_are_kept_and_answer_as_wagtails(client, settings, url):
+    """A listing's items are kept one by one (discsite.api.PublicPagesAPIViewSet.paginate_queryset): the
+    next listing past the page cache reads only the ids and live revisions of its pages, and answers
+    byte for byte what it answers with nothing kept. A search's results are read in full."""
+    client.cookies["sessionid"] = "not-a-session"  # past the page cache: the kept items are what is tested
+    settings.DISCSITE_FRAGMENT_CACHE = False
+    plain = client.get(url)
+    settings.DISCSITE_FRAGMENT_CACHE = True
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        kept = client.get(url)
+    assert plain.status_code == first.status_code == kept.status_code == 200
+    assert plain.content == first.content == kept.content
+    assert kept.json()["items"], url
+    assert bool(reads_pages(queries)) == ("search=" in url), url
+
+
+@pytest.mark.usefixtures("caches_on")
+def test_api_listing_items_show_a_change_at_once(client):
+    """An item is kept per live revision of its page and structure version: its page's publication shows
+    at once, and so does a change to what items show of other pages (an expert's name)."""
+    from discsite.tests.test_caching import publish
+
+    client.cookies["sessionid"] = "not-a-session"
+    url = "/api/v2/pages/?type=articles.QuestionPage&fields=summary,author&limit=20&order=-id"
+    expert = ExpertPageFactory(title="Ada Lovelace")
+    question = QuestionPageFactory(title="Does walking help sciatica?", summary="Often.", author=expert)
+
+    def item():
+        return next(entry for entry in api(client, url)["items"] if entry["id"] == question.pk)
+
+    assert item()["summary"] == "Often."
+    structure = ContentVersion.objects.get(pk=STRUCTURE_VERSION_ROW).value
+    publish(question, summary="A new short answer.")
+    assert ContentVersion.objects.get(pk=STRUCTURE_VERSION_ROW).value == structure  # a local publication
+    assert item()["summary"] == "A new short answer."
+    publish(expert, title="Ada King")
+    assert item()["author"]["name"].endswith("Ada King")
