@@ -84,6 +84,18 @@ SEARCH_CHUNK = 500
 PK_CHUNK = 500
 
 
+def settle_after_bulk_writes():
+    """PostgreSQL: what autovacuum would do on a live site after the generator's bulk writes (a
+    development server may run without it, as this machine's does). modelsearch writes each new index
+    entry twice (the second time to set its title norm), so the search index's table holds as many dead
+    row versions as live ones until they are vacuumed, and every index scan of it reads through them.
+    VACUUM cannot run in a transaction: call it after `ContentGenerator.generate` has committed (inside
+    one, as in a test, it leaves the tables as they are)."""
+    if connection.vendor == "postgresql" and transaction.get_autocommit():
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
+
+
 class GenerationError(Exception):
     """A reason the content cannot be generated, for bench/generate.py to show as it is."""
 

@@ -42,7 +42,7 @@ def parse(argv):
 def main(argv=None, out=sys.stdout):
     """Generate the pages (Django must be set up); SystemExit with the reason if they cannot be."""
     args = parse(argv)
-    from bench.corpus import ContentGenerator, GenerationError
+    from bench.corpus import ContentGenerator, GenerationError, settle_after_bulk_writes
 
     started = time.monotonic()
     try:
@@ -51,6 +51,7 @@ def main(argv=None, out=sys.stdout):
             deleted = generator.replace()
             print(f"Deleted {deleted} previously generated pages.", file=out)
         report = generator.generate()
+        settle_after_bulk_writes()
     except GenerationError as exc:
         raise SystemExit(f"bench/generate.py: {exc}") from None
     print(
