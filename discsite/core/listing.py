@@ -55,9 +55,9 @@ class LazySlices:
 
 
 def paginate_cards(request, ordered, models, counted=None, count_key=None, per_page=LISTING_PAGE_SIZE):
-    """One page of listing cards: `ordered` (a queryset of the listed pages in the reader's order, or a
-    function that makes one) is paginated as ids and live revisions, and the cards are loaded only as
-    needed (ListingCards).
+    """One page of listing cards: `ordered` (a function that makes a queryset of the listed pages in the
+    reader's order) is paginated as ids and live revisions, and the cards are loaded only as needed
+    (ListingCards).
 
     The count, which the listing shows and its pagination needs, is the costliest part on a large site
     (every listed row is read): it is taken from `counted` when given (a function that makes a queryset of
@@ -69,11 +69,17 @@ def paginate_cards(request, ordered, models, counted=None, count_key=None, per_p
     Then `ordered` is made only for what is not kept (building a filtered queryset costs about as much
     as reading a kept page).
     """
-    queryset = functools.cache(ordered if callable(ordered) else lambda: ordered)
+    queryset = functools.cache(ordered)
     rows = LazySlices(lambda: queryset().values_list("pk", "live_revision_id"))
-    count = (lambda: counted().count()) if counted is not None else lambda: queryset().count()
-    if count_key is not None:
-        count = functools.partial(versioned_result, f"listing-count:{count_key}", count)
+
+    def count_rows():
+        return (counted or queryset)().count()
+
+    count = (
+        count_rows
+        if count_key is None
+        else functools.partial(versioned_result, f"listing-count:{count_key}", count_rows)
+    )
     listing = paginate(request, Counted(rows, count), per_page)
     identities = listing.object_list
     if count_key is not None:
