@@ -24,15 +24,17 @@ costs about a microsecond each, and an everyday word widened by its synonyms mat
 of a large site ("sciatica" or "leg pain": 94,000 of 100,000 entries; 170 to 250 ms a search when each
 was counted). Past COUNTED, no type is counted (the reader is told there are more than 1,000) unless a
 type listed alone has no more, and the CANDIDATES listed are the best of a bounded first pass
-(`first_pass`): the most recently indexed TITLE_CANDIDATES entries whose title matches the whole query,
-ranked by title, then if need be the most recently indexed matches in the body alone; those listed are
-ranked by title and body as above. Every step reads a bounded number of entries, so a search costs much
+(`first_pass`): the most recently indexed TITLE_CANDIDATES entries whose title matches the whole query
+(read newest first or through the title's index, as the newest entries show which costs less), ranked
+by title, then if need be the most recently indexed matches in the body alone; those listed are ranked
+by title and body as above. Every step reads a bounded number of entries, so a search costs much
 the same at 10,000 pages as at 100,000.
 
 discsite/tests/test_search_backend.py checks this layout, and fails saying what changed if an
 upgrade of Wagtail, modelsearch or Django changes it.
 """
 
+import math
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -49,6 +51,8 @@ TITLE_WEIGHT = 4
 CANDIDATES = 200  # ranked with the counts (on PostgreSQL: the best title matches, whose body is ranked too)
 COUNTED = 1000  # PostgreSQL: matches counted and ranked in full; past them, a bounded first pass lists CANDIDATES
 TITLE_CANDIDATES = 2000  # PostgreSQL, past COUNTED matches: the most recently indexed title matches ranked
+TITLE_SAMPLE = 2000  # PostgreSQL: the newest entries whose title matches tell the first pass how to find them
+TITLE_WALK = 30_000  # PostgreSQL: the most entries the first pass reads newest first for its title candidates
 UNIFORM = [1.0, 1.0, 1.0, 1.0]  # PostgreSQL: ts_rank's weights, whatever labels the index gave the words
 
 
@@ -275,26 +279,60 @@ def ranked_in_full(query, queryset, wanted, listed):
 
 def first_pass(normalised, queryset, listed):
     """Past COUNTED matches, the best CANDIDATES of a bounded first pass, best first: among the TITLE_CANDIDATES
-    most recently indexed entries whose title matches the whole query (read newest first through the primary key,
-    or found through the title's own GIN index, whichever the planner finds cheaper), the best by title; if there
-    are fewer than CANDIDATES of those, the most recently indexed of the matches in the body alone after them.
-    Each is then ranked by title and body, as the best are when every match is ranked.
+    most recently indexed entries whose title matches the whole query, the best by title; if there are fewer than
+    CANDIDATES of those, the most recently indexed of the matches in the body alone after them. Each is then ranked
+    by title and body, as the best are when every match is ranked.
 
-    The query is passed as the normalised `tsquery` constant, so that the planner can estimate how many entries
-    it matches (to choose between those two ways) and a filter does not parse it again for every row."""
+    The title candidates are found one of two ways, chosen by how many of the newest TITLE_SAMPLE entries match:
+    where they are dense enough to find TITLE_CANDIDATES within the newest TITLE_WALK entries, by reading the
+    entries newest first (stopping there, with fewer if need be); otherwise through the title's GIN index, every
+    title match, newest first. The statement chooses, not the planner: PostgreSQL estimates a `tsquery` of
+    several words and their synonyms by multiplying each word's frequency, and for words that often come together
+    on a page but seldom in one title ("herniated disc symptoms": 4,900 estimated, 280 found at 100,000 pages)
+    it read the whole index newest first, 100,000 entries, to find them (40 ms). The sample costs about a
+    millisecond, and either way then reads a bounded number of entries: at most TITLE_WALK, or the title matches
+    of a query whose newest entries show them to be few (discsite/tests/test_search_backend.py shows both ways
+    find the same candidates).
+
+    The query is passed as the normalised `tsquery` constant, so that a filter does not parse it again for every
+    row."""
     db = queryset.db
     entries = connections[db].ops.quote_name(IndexEntry._meta.db_table)
     searched, searched_params = sql_and_params(queryset.order_by().values("pk"))
     page = "(CASE WHEN entry.content_type_id = ANY(%s) THEN entry.object_id END)::integer"
     score = "%s * ts_rank(%s::float4[], entry.title, %s::tsquery) + ts_rank(%s::float4[], entry.body, %s::tsquery)"
     score_params = [TITLE_WEIGHT, UNIFORM, normalised, UNIFORM, normalised]
+    # The sample's matches at and past which the walk finds TITLE_CANDIDATES within TITLE_WALK entries.
+    dense = math.ceil(TITLE_CANDIDATES * TITLE_SAMPLE / TITLE_WALK)
+    columns = "entry.id, entry.content_type_id, entry.object_id, entry.title"
+    # Each way reads its entries in a subquery the planner cannot merge into the statement (its LIMIT, or
+    # OFFSET 0): the newest entries in key order, or the title matches through the GIN index (the only other
+    # way to them, as the search runs with sequential scans off: discsite/search.py). And each candidate's
+    # page is looked up by key (an EXISTS with OFFSET 0 stays a lookup per row): as a join, the planner,
+    # expecting up to TITLE_CANDIDATES of them, may read every page (25 ms at 100,000 pages) for a few hundred.
     by_title = f"""
-        WITH titled AS MATERIALIZED (
-            SELECT entry.id, entry.content_type_id AS kind, {page} AS page, entry.title FROM {entries} entry
-            WHERE entry.title @@ %s::tsquery AND entry.content_type_id = ANY(%s) ORDER BY entry.id DESC LIMIT %s
+        WITH sample AS MATERIALIZED (
+            SELECT count(*) AS hits FROM (SELECT {columns} FROM {entries} entry ORDER BY entry.id DESC LIMIT %s) entry
+            WHERE entry.title @@ %s::tsquery AND entry.content_type_id = ANY(%s)
+        ),
+        titled AS MATERIALIZED (
+            (
+                SELECT entry.id, entry.content_type_id AS kind, {page} AS page, entry.title
+                FROM (SELECT {columns} FROM {entries} entry ORDER BY entry.id DESC LIMIT %s) entry
+                WHERE (SELECT hits FROM sample) >= %s
+                AND entry.title @@ %s::tsquery AND entry.content_type_id = ANY(%s) ORDER BY entry.id DESC LIMIT %s
+            ) UNION ALL (
+                SELECT entry.id, entry.content_type_id AS kind, {page} AS page, entry.title
+                FROM (
+                    SELECT {columns} FROM {entries} entry
+                    WHERE entry.title @@ %s::tsquery AND entry.content_type_id = ANY(%s) OFFSET 0
+                ) entry
+                WHERE (SELECT hits FROM sample) < %s ORDER BY entry.id DESC LIMIT %s
+            )
         ),
         best AS (
-            SELECT id, kind, page FROM titled WHERE page IN ({searched})
+            SELECT id, kind, page FROM titled
+            WHERE EXISTS (SELECT FROM ({searched}) searched WHERE searched.pk = titled.page OFFSET 0)
             ORDER BY ts_rank(%s::float4[], title, %s::tsquery) DESC, page DESC LIMIT %s
         )
         SELECT best.kind, {score}, best.page FROM best JOIN {entries} entry ON entry.id = best.id
@@ -311,7 +349,9 @@ def first_pass(normalised, queryset, listed):
         cursor.execute(
             by_title,
             [
-                listed, normalised, listed, TITLE_CANDIDATES,
+                TITLE_SAMPLE, normalised, listed,
+                listed, TITLE_WALK, dense, normalised, listed, TITLE_CANDIDATES,
+                listed, normalised, listed, dense, TITLE_CANDIDATES,
                 *searched_params, UNIFORM, normalised, CANDIDATES,
                 *score_params,
             ],

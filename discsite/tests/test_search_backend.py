@@ -256,9 +256,17 @@ def quolls(monkeypatch):
     return titled, in_body
 
 
+# The first pass finds its title candidates by reading the newest entries where the newest TITLE_SAMPLE show
+# them dense enough to find TITLE_CANDIDATES within TITLE_WALK entries ("walk"), else through the title's index.
+ROUTES = {"walk": {"TITLE_SAMPLE": 1000, "TITLE_WALK": 1000}, "index": {"TITLE_SAMPLE": 1000, "TITLE_WALK": 100}}
+
+
 @on_postgres
-def test_past_counted_matches_none_is_counted_and_the_best_of_a_first_pass_are_listed(quolls, monkeypatch):
+@pytest.mark.parametrize("route", ROUTES)
+def test_past_counted_matches_none_is_counted_and_the_best_of_a_first_pass_are_listed(quolls, monkeypatch, route):
     titled, in_body = quolls
+    for name, value in ROUTES[route].items():
+        monkeypatch.setattr(search_index, name, value)
     results = ranked_search(PlainText("quoll"), pages())
     assert results.more_than == 5
     assert results.facet("content_type_id") == {}
@@ -269,7 +277,7 @@ def test_past_counted_matches_none_is_counted_and_the_best_of_a_first_pass_are_l
     assert results.count() == 10
 
     # The first pass is bounded: the 4 most recently indexed title matches, then as many of the most recent
-    # body matches as make up the candidates listed (7).
+    # body matches as make up the candidates listed (7). Either way finds the same.
     monkeypatch.setattr(search_index, "TITLE_CANDIDATES", 4)
     monkeypatch.setattr(search_index, "CANDIDATES", 7)
     results = ranked_search(PlainText("quoll"), pages())
@@ -277,6 +285,25 @@ def test_past_counted_matches_none_is_counted_and_the_best_of_a_first_pass_are_l
     assert listed[:4] == [page.pk for page in reversed(titled[2:])]
     assert sorted(listed[4:]) == sorted(page.pk for page in in_body[1:])
     assert results.count() == 7
+
+
+@on_postgres
+def test_past_counted_matches_the_walk_for_title_candidates_stops_after_title_walk_entries(quolls, monkeypatch):
+    """Where the newest entries are titled alike but older ones seldom are, the walk stops after TITLE_WALK
+    entries with fewer than TITLE_CANDIDATES, and the body matches make up the rest."""
+    titled, in_body = quolls
+    newest = [ArticlePageFactory(title=f"Quoll news {n}", slug=f"quoll-news-{n}", summary="New.") for n in range(2)]
+    monkeypatch.setattr(search_index, "TITLE_CANDIDATES", 4)
+    monkeypatch.setattr(search_index, "CANDIDATES", 7)
+    monkeypatch.setattr(search_index, "TITLE_SAMPLE", 2)  # both titled: the walk is expected to find 4 in 4
+    monkeypatch.setattr(search_index, "TITLE_WALK", 5)  # the two, the answer and two of the articles before
+    listed = as_listed(ranked_search(PlainText("quoll"), pages()))
+    assert listed[:2] == [page.pk for page in reversed(newest)]
+    assert sorted(listed[2:]) == sorted(page.pk for page in in_body)
+    assert not set(listed) & {page.pk for page in titled}
+    monkeypatch.setattr(search_index, "TITLE_WALK", 100)  # far enough: the 4 newest title matches
+    listed = as_listed(ranked_search(PlainText("quoll"), pages()))
+    assert listed[:4] == [page.pk for page in [*reversed(newest), *reversed(titled[-2:])]]
 
 
 @on_postgres
