@@ -146,8 +146,8 @@ def refuse_malformed_workflow_action_data(request, obj):
         reason = " ".join(error.messages) if isinstance(error, ValidationError) else "The action's data is not JSON."
         return TemplateResponse(
             request,
-            "articles/admin/action_refused.html",
-            {"title": str(obj), "back_url": request.path, "reason": reason},
+            "discsite/admin/refused.html",
+            {"heading": "Review action refused", "title": str(obj), "back_url": request.path, "reason": reason},
             status=400,
         )
     return None

@@ -1,6 +1,7 @@
-"""Wagtail hooks for the ground: the safety-net texts as a snippet, and Publish offered on a snippet
-only when it may go live."""
+"""Wagtail hooks for the ground: the safety-net texts as a snippet, Publish offered on a snippet only
+when it may go live, and an editor's form refused whole when its data cannot be read."""
 
+from django.template.response import TemplateResponse
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -34,3 +35,58 @@ def offer_snippet_publish_only_when_it_may_go_live(menu_items, request, context)
     in_workflow = getattr(instance, "current_workflow_state", None) is not None
     if in_workflow or publish_refusal(instance, instance.latest_revision):
         menu_items[:] = [item for item in menu_items if item.name != "action-publish"]
+
+
+# What a widget raises when the posted data is not what its editor sends: Draftail's rich text is JSON,
+# parsed as it is read (`json.loads`, then walked as blocks and entities); a StreamField's blocks are
+# counted, typed and ordered by numbered fields.
+UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError)
+
+
+def unreadable_fields(form_class, data, files):
+    """The labels of the fields of `form_class` (unprefixed, as an editor's form is) whose widget cannot read
+    `data`, in form order. Its inline children's forms are left to their formsets: they hold choosers, which
+    read any value and let the form say what is wrong."""
+    unreadable = []
+    for name, field in form_class.base_fields.items():
+        try:
+            field.widget.value_from_datadict(data, files, name)
+        except UNREADABLE:
+            unreadable.append(str(field.label or name))
+    return unreadable
+
+
+@hooks.register("before_create_page")
+@hooks.register("before_edit_page")
+@hooks.register("before_create_snippet")
+@hooks.register("before_edit_snippet")
+def refuse_unreadable_form_data(request, *args):
+    """An editor's form whose data a field cannot read (a rich text that is not Draftail's JSON, a stream
+    without its count) is refused whole with a 400 that names the field, before Wagtail reads it: its widgets
+    raise while reading, which would be a 500 after part of the request had run. The editor in a browser
+    always sends what the widgets read; this is for a broken client, or someone posting by hand. Every page
+    type and snippet is edited through these four views (the page's revisions and a preview write nothing).
+
+    The hooks are called (request, page) to edit a page, (request, parent, page class) to create one, and
+    (request, model or object) for a snippet: the last is the object or class whose edit handler makes the
+    form (`get_edit_handler`, on pages and, attached by their viewset, on snippets)."""
+    if request.method != "POST":
+        return None
+    edited = args[-1]
+    form_class = edited.get_edit_handler().get_form_class()
+    unreadable = unreadable_fields(form_class, request.POST, request.FILES)
+    if not unreadable:
+        return None
+    named = ", ".join(f"“{label}”" for label in unreadable)
+    return TemplateResponse(
+        request,
+        "discsite/admin/refused.html",
+        {
+            "heading": "Form not saved",
+            "title": f"New {edited._meta.verbose_name}" if isinstance(edited, type) else str(edited),
+            "back_url": request.path,
+            "reason": f"The data sent for {named} is not what the editor sends, so it could not be read. "
+            "Reload the editor and make the change again.",
+        },
+        status=400,
+    )
