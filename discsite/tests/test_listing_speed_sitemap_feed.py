@@ -13,7 +13,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.sitemaps import Sitemap
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps.views import SitemapIndexItem, index, sitemap
 from django.contrib.sites.requests import RequestSite
 from django.contrib.syndication.views import Feed
 from django.db import connection
@@ -42,7 +42,7 @@ from discsite.feeds import (
     feed_entries,
     latest_health_pages_feed,
 )
-from discsite.sitemaps import PageAddresses, PageSitemap, SitemapXML, sitemap_section
+from discsite.sitemaps import PageAddresses, PageSitemap, SitemapIndexXML, SitemapXML, sitemap_index, sitemap_section
 from experts.models import ExpertIndexPage
 
 pytestmark = pytest.mark.usefixtures("seeded")
@@ -165,6 +165,34 @@ def test_sitemap_xml_writes_what_djangos_template_writes():
         with timezone.override(zoneinfo.ZoneInfo(zone)):
             for urlset in ([], urls, site_urls):
                 assert SitemapXML().render({"urlset": urlset}) == render_to_string("sitemap.xml", {"urlset": urlset})
+
+
+def test_the_sitemap_index_is_what_djangos_index_view_and_template_write(monkeypatch):
+    monkeypatch.setattr(PageSitemap, "limit", 2)
+    request = get(path="/sitemap.xml")
+    ours = sitemap_index(request).render()
+    reference = index(request, sitemaps={"pages": PageSitemap(request)}, sitemap_url_name="sitemap-section").render()
+    assert ours.content == reference.content
+    assert ours.content.count(b"<sitemap>") > 2
+    assert ours.headers == reference.headers
+
+
+def test_sitemap_index_xml_writes_what_djangos_template_writes():
+    items = [
+        SitemapIndexItem(
+            "https://example.com/sitemap-pages.xml?x=1&y=<2>",
+            datetime.datetime(2025, 1, 1, 23, 30, tzinfo=datetime.UTC),
+        ),
+        SitemapIndexItem(mark_safe("https://example.com/s.xml?p=2&amp;"), datetime.date(999, 2, 3)),
+        SitemapIndexItem("/s.xml?p=3", datetime.datetime(2025, 6, 1, 0, 5, 7, 12)),
+        SitemapIndexItem("/s.xml?p=4", None),
+    ]
+    for zone in ("UTC", "Asia/Tokyo", "America/Los_Angeles"):
+        with timezone.override(zoneinfo.ZoneInfo(zone)):
+            for listed in ([], items):
+                assert SitemapIndexXML().render({"sitemaps": listed}) == render_to_string(
+                    "sitemap_index.xml", {"sitemaps": listed}
+                )
 
 
 def test_a_sitemap_section_reads_only_its_own_rows():
