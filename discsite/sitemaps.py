@@ -11,11 +11,11 @@ last published), so two columns of the base page rows are enough. A section list
 thousand pages, so what is done per page is kept to the least: no page object is built
 for a row (PageAddresses finds the address from the row's url_path, as Wagtail would;
 the feed uses it too), and the section is written by SitemapXML rather than by Django's
-template language, byte for byte as Django's sitemap.xml template writes it (the index too, by
-SitemapIndexXML). A section
-reads its own rows and nothing else: not a count of the whole site first. A section's rows, and the
-index's count and latest date, are kept per content version (versioned_result, as a listing's count):
-reading and converting a thousand rows is most of a section's cost.
+template language, byte for byte as Django's sitemap.xml template writes it (and the index by
+SitemapIndexXML, as sitemap_index.xml writes it). A section reads its own rows and nothing else:
+not a count of the whole site first. A section's rows, and the index's count and latest date, are
+kept per content version (versioned_result, as a listing's count): reading and converting a
+thousand rows is most of a section's cost.
 """
 
 import html

@@ -65,7 +65,9 @@ def refuse_unreadable_form_data(request, *args):
     without its count) is refused whole with a 400 that names the field, before Wagtail reads it: its widgets
     raise while reading, which would be a 500 after part of the request had run. The editor in a browser
     always sends what the widgets read; this is for a broken client, or someone posting by hand. Every page
-    type and snippet is edited through these four views (the page's revisions and a preview write nothing).
+    type and snippet is created and edited through these four views (reverting to a revision too). Wagtail's
+    preview has no such hook and still fails on such data, writing nothing: it keeps a form's data only
+    when the form is valid.
 
     The hooks are called (request, page) to edit a page, (request, parent, page class) to create one, and
     (request, model or object) for a snippet: the last is the object or class whose edit handler makes the
