@@ -79,7 +79,7 @@ WAGTAIL_PURGE_AGENT = "Wagtail-frontendcache/"
 PURGE_LOGGER = "wagtail.frontendcache"
 # Pages that show the published page but that listed_on() is known to miss at the moment of the purge:
 # the profile of the clinician whose approval is published (articles.review.stamp_review_record sets
-# reviewed_by after discsite.core.invalidation.purge_pages_showing has run). Reported, not failed,
+# reviewed_by after discsite.core.invalidation.purge_page_and_pages_showing has run). Reported, not failed,
 # unless --strict.
 LISTING_GAPS = {"reviewer"}
 READER_INTERVAL = 0.02  # seconds between one reader's reads during the publish (the full form)
@@ -564,7 +564,7 @@ def exercise(run, site, varnish, server, marker, password):
             "answer_after_last_purge_s": round(published - max(times), 3),
         }
         # --full: the readers' requests that Varnish sent to the site after a purge and that brought the
-        # old page back into the cache (the purge is sent before the publish's transaction commits).
+        # old page back into the cache (as one would if a purge were sent before the publish commits).
         recached = [
             p for p in polls if p["cache"] == "MISS" and p["start"] >= min(times) and not shows(p["body"], marker)
         ]
@@ -572,7 +572,7 @@ def exercise(run, site, varnish, server, marker, password):
         if recached and not all(after[name]["fresh"] for name in ("question", "section")):
             run.fail(
                 f"{len(recached)} reads during the publish had Varnish fetch the old page after its purge and keep it "
-                f"(the purge is sent inside the publish's transaction, before the new content is committed)"
+                f"(a purge was sent before the new content was committed)"
             )
     result["varnish_counters"] = {name: counters_after[name] - counters_before.get(name, 0) for name in counters_after}
     for purge in received:

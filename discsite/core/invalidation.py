@@ -5,6 +5,10 @@ from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from wagtail.contrib.frontend_cache.signal_handlers import (
+    page_published_signal_handler,
+    page_unpublished_signal_handler,
+)
 from wagtail.contrib.frontend_cache.utils import PurgeBatch
 from wagtail.models import Page
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
@@ -45,9 +49,9 @@ def _purge_after_commit(page, itself):
     transaction.on_commit(purge)
 
 
-def purge_pages_showing(sender, instance, **kwargs):
-    """Wagtail's frontend cache purges the published page itself; this purges where it is listed."""
-    _purge_after_commit(instance, itself=False)
+def purge_page_and_pages_showing(sender, instance, **kwargs):
+    """A publication or unpublication: once it commits, a CDN drops the page and the pages that list it."""
+    _purge_after_commit(instance, itself=True)
 
 
 def page_changed_for_readers(page):
@@ -73,8 +77,16 @@ def connect_invalidation():
     for signal in (page_unpublished, post_page_move, page_slug_changed):
         signal.connect(bump_content_version, dispatch_uid=f"discsite_content_version_{signal}")
     post_delete.connect(_bump_on_page_delete, dispatch_uid="discsite_content_version_page_delete")
+    # wagtail.contrib.frontend_cache purges the page itself as the signal is sent, inside the publication's
+    # transaction: a reader asking the CDN before it commits would have the CDN fetch and keep the old page.
+    # Its handlers, connected for every page model when that app was ready (before this one), give way to
+    # one that purges the page with the pages that list it, after the commit.
+    for model in apps.get_models():
+        if issubclass(model, Page):
+            page_published.disconnect(page_published_signal_handler, sender=model)
+            page_unpublished.disconnect(page_unpublished_signal_handler, sender=model)
     for signal in (page_published, page_unpublished):
-        signal.connect(purge_pages_showing, dispatch_uid=f"discsite_purge_listings_{signal}")
+        signal.connect(purge_page_and_pages_showing, dispatch_uid=f"discsite_purge_listings_{signal}")
     bump_on_change(
         "core.SiteSettings",
         "core.SafetyNetText",

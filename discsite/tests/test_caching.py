@@ -330,3 +330,20 @@ def test_a_cdn_is_purged_of_the_page_and_the_pages_listing_it(client, content, d
     purged = {url.split("localhost", 1)[-1] for url in RecordingBackend.purged}
     assert {"/", "/questions/", content["question"].url, content["topic"].url, content["expert"].url} <= purged
     assert "s-maxage=600" in client.get("/")["Cache-Control"]
+
+
+@override_settings(WAGTAILFRONTENDCACHE={"default": {"BACKEND": FRONTEND_CACHE}})
+def test_a_cdn_is_purged_of_a_page_only_once_its_publication_or_unpublication_commits(
+    content, django_capture_on_commit_callbacks
+):
+    """Not as the signal is sent (Wagtail's own handler did): a reader asking before the commit would have the
+    CDN fetch the old page again and keep it."""
+    page = content["question"]
+    for change in (lambda: publish(page, title="Does walking ease sciatica?"), lambda: page.unpublish()):
+        RecordingBackend.purged.clear()
+        with django_capture_on_commit_callbacks() as callbacks:
+            change()
+        assert RecordingBackend.purged == []
+        for callback in callbacks:
+            callback()
+        assert page.url in {url.split("localhost", 1)[-1] for url in RecordingBackend.purged}
