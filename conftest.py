@@ -156,26 +156,42 @@ def _migrated_state(django_db_setup, django_db_blocker):
 
 
 class OneRequestAtATime:
-    """A WSGI app around the live server's: one request at a time.
+    """A gate around the live server's WSGI app: one request at a time.
 
     On SQLite the live server's threads share the test's one in-memory connection, so two requests
     at once (the editor's autosave or session ping beside a click) would interleave their
     transactions ("no such savepoint") and fail at random. A real database isolates them; here they
     take turns. The response is read whole inside the turn, as its body may still query.
+
+    `close()` waits for the request in hand and holds off any other until `open()`: the test's own
+    flush and restore use the same connection, and a request the browser sent just before it
+    closed (a recording's next range, say) must not run beside them.
     """
 
-    def __init__(self, app):
-        self.app = app
+    def __init__(self):
         self.lock = threading.Lock()
+        self.closed = False
 
-    def __call__(self, environ, start_response):
-        with self.lock:
-            response = self.app(environ, start_response)
-            try:
-                return [b"".join(response)]
-            finally:
-                if hasattr(response, "close"):
-                    response.close()
+    def wrap(self, app):
+        def one_at_a_time(environ, start_response):
+            with self.lock:
+                response = app(environ, start_response)
+                try:
+                    return [b"".join(response)]
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        return one_at_a_time
+
+    def close(self):
+        self.lock.acquire()
+        self.closed = True
+
+    def open(self):
+        if self.closed:
+            self.closed = False
+            self.lock.release()
 
 
 @pytest.fixture(scope="session")
@@ -186,8 +202,9 @@ def _browser_live_server(django_db_setup):
     from pytest_django.live_server_helper import LiveServer
 
     server = LiveServer("localhost:0", start=False)
+    server.gate = OneRequestAtATime()
     serve_static = server.thread.static_handler
-    server.thread.static_handler = lambda app: OneRequestAtATime(serve_static(app))
+    server.thread.static_handler = lambda app: server.gate.wrap(serve_static(app))
     server.start()
     yield server
     server.stop()
@@ -207,13 +224,29 @@ def _restore_migrated_state(_migrated_state, django_db_blocker):
 
 
 @pytest.fixture
-def live_site(_restore_migrated_state, django_db_serialized_rollback, transactional_db, _browser_live_server):
+def _live_server_reopened(_browser_live_server):
+    """Set up first in live_site, so torn down last: the server answers again (see live_site)."""
+    yield
+    _browser_live_server.gate.open()
+
+
+@pytest.fixture
+def live_site(
+    _live_server_reopened,
+    _restore_migrated_state,
+    django_db_serialized_rollback,
+    transactional_db,
+    _browser_live_server,
+):
     """The live server over committed data, for browser tests.
 
     With serialized rollback, the flush after the test keeps the content types' ids (it skips
-    post_migrate), so the restored rows still match Django's content-type cache.
+    post_migrate), so the restored rows still match Django's content-type cache. This fixture is torn
+    down first: it waits for the request the server has in hand and holds off any other until the
+    flush and the restore are done (OneRequestAtATime.close).
     """
-    return _browser_live_server
+    yield _browser_live_server
+    _browser_live_server.gate.close()
 
 
 @pytest.fixture
