@@ -19,9 +19,8 @@ and requests changes; the editor sees both, makes the change, resolves the comme
 resubmits; the clinician approves it.
 
 A clinician who saves an inline comment and then approves passes the page on to the moderators
-(the comment changes nothing a reader sees, so the approval stands). One more test says what
-should happen to inline comments but does not yet, so it is marked xfail (strict: once it does,
-it fails, and the mark is to go): a resolved comment survives the next save.
+(the comment changes nothing a reader sees, so the approval stands). A resolved comment survives
+the next save (Wagtail's form no longer holds it; core.models keep_resolved_comments).
 
 Each main step is saved as a screenshot at 1280 and at 390 px wide under test-artifacts/.
 """
@@ -622,14 +621,6 @@ def draft_with_a_comment(demo_site):
     return page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "The editor's form holds only unresolved comments (Page.with_content_json); the next save of the "
-        "page commits that list, deleting the resolved comment."
-    ),
-)
 def test_a_resolved_comment_is_kept_when_the_page_is_saved_again(demo_site, draft_with_a_comment, sign_in):
     server, page = demo_site, draft_with_a_comment
     comment = Comment.objects.get(page=page)

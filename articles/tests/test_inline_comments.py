@@ -6,6 +6,7 @@ import pytest
 from wagtail.models import Comment
 from wagtail.test.utils.form_data import inline_formset
 
+from articles.tests.test_clinical_review import act
 from articles.tests.test_permissions import at_clinical_step, at_editorial_step, edit_form_data, fresh
 from articles.tests.test_review_integrity import signed_in
 from articles.workflow import ClinicalReviewTask, EditorialSignOffTask
@@ -70,3 +71,46 @@ def test_a_change_readers_would_see_still_needs_the_clinician_again(roles):
     page = fresh(page)
     assert not page.live
     assert isinstance(page.current_workflow_task.specific, ClinicalReviewTask)
+
+
+def resolving(comment):
+    """The comment as the editor's form posts it once its Resolve button has been pressed."""
+    return {
+        "id": str(comment.pk),
+        "contentpath": comment.contentpath,
+        "text": comment.text,
+        "position": "",
+        "resolved": "1",
+        "replies": inline_formset([]),
+    }
+
+
+def test_a_resolved_comment_stays_on_record_through_later_saves_and_publication(roles):
+    """A clinician's comment is part of the review's record once resolved: Wagtail's editor form holds only
+    unresolved comments, and the next save or the publication must not delete the resolved ones."""
+    page = at_clinical_step(roles)
+    signed_in(roles["clinician"]).post(
+        f"/admin/pages/{page.pk}/edit/", with_a_comment(page, "Say how long a first walk should be.")
+    )
+    page = act(page, roles["clinician"], "reject", comment="See my comment on the short answer.")
+    comment = Comment.objects.get(page=page)
+
+    editor = signed_in(roles["editor"])
+    answered = edit_form_data(
+        page, summary="Walk 10 to 30 minutes a day.", comments=inline_formset([resolving(comment)], initial=1)
+    )
+    assert editor.post(f"/admin/pages/{page.pk}/edit/", answered).status_code == 302
+    comment.refresh_from_db()
+    assert (comment.resolved_by, comment.resolved_at is not None) == (roles["editor"], True)
+
+    resubmitted = {
+        **edit_form_data(fresh(page), summary="Walk 10 to 30 minutes a day, then more."),
+        "action-submit": "1",
+    }
+    assert editor.post(f"/admin/pages/{page.pk}/edit/", resubmitted).status_code == 302
+    assert Comment.objects.filter(pk=comment.pk, resolved_by=roles["editor"]).exists(), "the next save deleted it"
+
+    page = act(fresh(page), roles["clinician"], "approve", comment="", next_review_due=None)
+    page = act(page, roles["moderator"], "approve", comment="")
+    assert page.live
+    assert Comment.objects.filter(pk=comment.pk, resolved_by=roles["editor"]).exists(), "the publication deleted it"

@@ -7,6 +7,7 @@ Nothing here imports the apps above (experts, articles, the site); they build on
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
+from modelcluster.queryset import FakeQuerySet
 from wagtail import hooks
 from wagtail.actions.publish_revision import PublishPermissionError
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
@@ -14,6 +15,8 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.log_actions import log
 from wagtail.models import (
+    COMMENTS_RELATION_NAME,
+    Comment,
     DraftStateMixin,
     LockableMixin,
     Page,
@@ -91,6 +94,26 @@ class PublishGateMixin:
         return super().save_revision(*args, overwrite_revision=overwrite_revision, **kwargs)
 
 
+def keep_resolved_comments(page):
+    """Put the page's resolved comments back among those its save is about to commit.
+
+    Wagtail builds a page from a revision (`with_content_json`: the editor's form, a publication, a
+    revert) with its unresolved comments only, held in memory, and a save commits that list: every
+    comment not in it, so every resolved one, would be deleted with its replies. A resolved comment is
+    the record of what a clinician asked and how it was answered, so it stays. A relation that is not
+    held in memory (modelcluster then answers with a real queryset) is not committed: nothing to do.
+    """
+    if page.pk is None:
+        return
+    comments = getattr(page, COMMENTS_RELATION_NAME)
+    held = comments.get_queryset()
+    if not isinstance(held, FakeQuerySet):
+        return
+    kept = {comment.pk for comment in held}
+    resolved = Comment.objects.filter(page_id=page.pk, resolved_at__isnull=False).exclude(pk__in=kept)
+    comments.add(*resolved)
+
+
 class SitePagePermissionTester(PagePermissionTester):
     """Wagtail's page permissions, with the publishing gate and one rule more.
 
@@ -155,6 +178,14 @@ class BasePage(PublishGateMixin, Page):
 
     def permissions_for_user(self, user):
         return SitePagePermissionTester(user, self)
+
+    def save(self, *args, **kwargs):
+        """As Wagtail's, but a save that commits the page's comments keeps the resolved ones
+        (keep_resolved_comments): a second save after resolving, or the publication, deleted them."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or COMMENTS_RELATION_NAME in update_fields:
+            keep_resolved_comments(self)
+        return super().save(*args, **kwargs)
 
     def copy(self, *args, **kwargs):
         """A copy starts its own life: Wagtail would make a copy of a live page live at once (no
