@@ -192,8 +192,18 @@ def resolve(page, text):
     open_side_panel(page, "comments")
     thread = page.locator("#comments li.comment", has_text=text)
     thread.click()
-    thread.locator("details summary").click()
-    thread.get_by_role("menuitem", name="Resolve").click()
+    # The menu is a <details>. The thread, once it has focus, slides beside its field and re-renders; a
+    # click on its summary meanwhile can leave the menu shut (it did once in CI, with both cores busy),
+    # so the summary is clicked again until the menu is open.
+    summary, menu = thread.locator("details summary"), thread.locator("details[open]")
+    for _attempt in range(3):
+        summary.click()
+        try:
+            expect(menu).to_have_count(1, timeout=3_000)
+            break
+        except AssertionError:
+            continue
+    menu.get_by_role("menuitem", name="Resolve").click()
     expect(page.locator("#comments li.comment", has_text=text)).to_have_count(0)
 
 
