@@ -17,6 +17,7 @@ from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.log_actions import LogFormatter
 from wagtail.models import Page, TaskState
 
+from discsite.core.form_data import PreviewOnCreate, PreviewOnEdit
 from discsite.core.models import PUBLISH_REFUSAL_HOOK
 from experts.models import EXPERT_PAGE_CONTEXT_HOOK
 
@@ -325,9 +326,12 @@ class ConfirmingWorkflowActionView(WorkflowActionView):
 
 class SitePageViewSet(PageViewSet):
     """Wagtail's views for every page type (replacing its default page viewset, as its docs show for
-    the explorer), with the workflow action view that confirms what it did."""
+    the explorer), with the workflow action view that confirms what it did, and previews that refuse
+    form data a field cannot read (core.form_data)."""
 
     workflow_action_view_class = ConfirmingWorkflowActionView
+    preview_on_edit_view_class = PreviewOnEdit
+    preview_on_add_view_class = PreviewOnCreate
 
 
 site_page_viewset = SitePageViewSet()

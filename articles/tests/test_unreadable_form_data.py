@@ -86,3 +86,40 @@ def test_readable_data_is_saved_as_before(roles):
     response = signed_in(roles["editor"]).post(edit_url(page), data)
     assert response.status_code == 302
     assert QuestionPage.objects.get(pk=page.pk).get_latest_revision_as_object().title == "Changed"
+
+
+def preview_refused(response, label):
+    assert response.status_code == 400
+    assert response.json() == {"is_valid": False, "is_available": False, "unreadable": [label]}
+
+
+@pytest.mark.parametrize("value", UNREADABLE_RICH_TEXT[:2])
+def test_a_preview_of_rich_text_that_cannot_be_read_is_refused(roles, value):
+    page = draft_question(roles["editor"])
+    data = edit_form_data(page, title="Changed", body=streamfield([("paragraph", "")]))
+    data["body-0-value"] = value
+    preview_refused(signed_in(roles["editor"]).post(f"/admin/pages/{page.pk}/edit/preview/", data), "Body")
+
+
+def test_a_preview_of_a_new_page_with_a_stream_without_its_count_is_refused(roles, site_tree):
+    page = draft_question(roles["editor"])
+    data = edit_form_data(page, title="A new answer", slug="a-new-answer")
+    data["body-count"] = "many"
+    url = f"/admin/pages/add/articles/questionpage/{site_tree.questions.pk}/preview/"
+    preview_refused(signed_in(roles["editor"]).post(url, data), "Body")
+
+
+def test_a_preview_of_readable_data_is_shown_as_before(roles):
+    page = draft_question(roles["editor"])
+    data = edit_form_data(page, title="Changed", body=streamfield([("paragraph", rich_text("<p>New words.</p>"))]))
+    editor = signed_in(roles["editor"])
+    url = f"/admin/pages/{page.pk}/edit/preview/"
+    assert editor.post(url, data).json() == {"is_valid": True, "is_available": True}
+    assert "New words." in editor.get(url).content.decode()
+
+
+def test_a_preview_is_refused_to_whoever_may_not_edit_the_page(roles):
+    page = draft_question(roles["editor"])
+    data = edit_form_data(page, title="Changed", body=streamfield([("paragraph", "")]))
+    data["body-0-value"] = "not json"
+    assert signed_in(roles["clinician"]).post(f"/admin/pages/{page.pk}/edit/preview/", data).status_code in (302, 403)

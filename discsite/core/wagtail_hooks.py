@@ -6,6 +6,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from .form_data import unreadable_fields
 from .models import PublishGateMixin, SafetyNetText, publish_refusal
 
 
@@ -37,37 +38,15 @@ def offer_snippet_publish_only_when_it_may_go_live(menu_items, request, context)
         menu_items[:] = [item for item in menu_items if item.name != "action-publish"]
 
 
-# What a widget raises when the posted data is not what its editor sends: Draftail's rich text is JSON,
-# parsed as it is read (`json.loads`, then walked as blocks and entities); a StreamField's blocks are
-# counted, typed and ordered by numbered fields.
-UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError)
-
-
-def unreadable_fields(form_class, data, files):
-    """The labels of the fields of `form_class` (unprefixed, as an editor's form is) whose widget cannot read
-    `data`, in form order. Its inline children's forms are left to their formsets: they hold choosers, which
-    read any value and let the form say what is wrong."""
-    unreadable = []
-    for name, field in form_class.base_fields.items():
-        try:
-            field.widget.value_from_datadict(data, files, name)
-        except UNREADABLE:
-            unreadable.append(str(field.label or name))
-    return unreadable
-
-
 @hooks.register("before_create_page")
 @hooks.register("before_edit_page")
 @hooks.register("before_create_snippet")
 @hooks.register("before_edit_snippet")
 def refuse_unreadable_form_data(request, *args):
-    """An editor's form whose data a field cannot read (a rich text that is not Draftail's JSON, a stream
-    without its count) is refused whole with a 400 that names the field, before Wagtail reads it: its widgets
-    raise while reading, which would be a 500 after part of the request had run. The editor in a browser
-    always sends what the widgets read; this is for a broken client, or someone posting by hand. Every page
-    type and snippet is created and edited through these four views (reverting to a revision too). Wagtail's
-    preview has no such hook and still fails on such data, writing nothing: it keeps a form's data only
-    when the form is valid.
+    """An editor's form whose data a field cannot read (core.form_data) is refused whole with a 400 page that
+    names the field, before Wagtail reads it: its widgets would raise after part of the request had run.
+    Every page type and snippet is created and edited through these four views (reverting to a revision
+    too); Wagtail's preview, which has no such hook, by core.form_data's preview views.
 
     The hooks are called (request, page) to edit a page, (request, parent, page class) to create one, and
     (request, model or object) for a snippet: the last is the object or class whose edit handler makes the
